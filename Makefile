@@ -1,0 +1,53 @@
+# neurocore: `make demo` reproduces the papers' results; `make test` runs every test.
+# Both create .venv from the package registries by themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+OUT    ?= results
+CC     ?= cc
+SAN    := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+CTESTS := $(wildcard csrc/tests/test_*.c)
+KERNELS = $(wildcard csrc/kernels/*.c)
+PYTEST_ARGS ?=
+
+.PHONY: demo test build ctest test-asan pytest bench clean venv
+
+$(VENV)/.installed: pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip "setuptools>=77" wheel "numpy>=2"
+	$(PY) -m pip install -q --no-build-isolation -e ".[test,sweep,docs]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Rebuild the C extensions in place (cheap when nothing changed).
+build: $(VENV)/.installed
+	$(PY) setup.py -q build_ext --inplace -j 2 2>&1 | grep -v -e "^WARNING" -e "^$$" || true
+	@$(PY) -c "import neurocore.rate._rate" || (echo "C extension build failed" && exit 1)
+
+demo: build
+	$(VENV)/bin/neurocore reproduce all --quick --out $(OUT)
+	@echo "Report: $(abspath $(OUT))/report.md"
+
+# C kernels alone, under AddressSanitizer and UBSan, with the plain-C BLAS fallback.
+ctest: $(VENV)/.installed
+	@mkdir -p build/ctest
+	@set -e; NPINC=$$($(PY) -c "import numpy; print(numpy.get_include())"); \
+	for t in $(CTESTS); do \
+	  exe=build/ctest/$$(basename $$t .c); \
+	  $(CC) -std=c11 -O1 -g -Wall -Wextra -Wno-unused-parameter $(SAN) -Icsrc/include -Icsrc/kernels \
+	    -I$$NPINC -Icsrc/tests $$t $(KERNELS) -lm -o $$exe; \
+	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$exe; \
+	done
+
+pytest: build
+	$(PY) -m pytest -q -x $(PYTEST_ARGS)
+
+test: ctest pytest
+
+bench: build
+	$(PY) -m pip install -q -e ".[bench]" --no-build-isolation
+	$(PY) -m benchmarks
+
+clean:
+	rm -rf build $(VENV) neurocore/*/*.so results

@@ -1,0 +1,61 @@
+"""The ``neurocore`` command: list and reproduce the papers' results."""
+import argparse
+import os
+import sys
+
+
+def _cmd_list(args):
+    from . import experiments
+    for name, mod in experiments.registry().items():
+        print(f"{name:32s} {getattr(mod, 'TITLE', '')}  [{getattr(mod, 'PAPER', '')}]")
+    return 0
+
+
+def _cmd_reproduce(args):
+    from tqdm import tqdm
+
+    from . import experiments
+    from .experiments.report import write_report
+    import matplotlib
+    matplotlib.use("Agg")
+    reg = experiments.registry()
+    names = list(reg) if args.name == ["all"] else args.name
+    unknown = [n for n in names if n not in reg]
+    if unknown:
+        print(f"unknown experiment(s): {', '.join(unknown)}; run 'neurocore list'", file=sys.stderr)
+        return 2
+    os.makedirs(args.out, exist_ok=True)
+    results = []
+    bar = tqdm(names, desc="reproduce", unit="exp", file=sys.stderr)
+    for name in bar:
+        bar.set_postfix_str(name)
+        res = experiments.run(name, quick=args.quick, seed=args.seed, out_dir=args.out)
+        results.append(res)
+        status = "PASS" if res.passed else "FAIL"
+        tqdm.write(f"{status} {name} ({res.seconds:.1f} s): "
+                   + "; ".join(f"{m.name}={m.measured:.4g}" for m in res.metrics), file=sys.stderr)
+    path = write_report(results, args.out, args.quick, args.seed)
+    failed = [r.name for r in results if not r.passed]
+    print(f"report: {os.path.abspath(path)}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="neurocore", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="list the reproducible experiments").set_defaults(func=_cmd_list)
+    rp = sub.add_parser("reproduce", help="reproduce experiments and write report.md plus figures")
+    rp.add_argument("name", nargs="+", help="experiment name(s), or 'all'")
+    rp.add_argument("--quick", action="store_true", help="small sizes, minutes in total")
+    rp.add_argument("--out", default="results", help="output folder (default: results)")
+    rp.add_argument("--seed", type=int, default=0, help="base random seed")
+    rp.set_defaults(func=_cmd_reproduce)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Paper reproductions: one module per experiment, registered by its ``NAME``.
+
+A module defines ``NAME``, ``TITLE``, ``PAPER`` and ``run(quick=False, seed=0, out_dir='.')``,
+which returns an :class:`ExperimentResult`. Modules are discovered automatically, so adding a
+reproduction means adding one file. ``neurocore reproduce NAME|all`` drives them.
+"""
+import importlib
+import pkgutil
+
+from ._base import ExperimentResult, Metric
+
+__all__ = ["ExperimentResult", "Metric", "registry", "get", "run"]
+
+
+def registry():
+    """name -> module, for every experiment module in this package."""
+    found = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(mod, "NAME") and hasattr(mod, "run"):
+            found[mod.NAME] = mod
+    return dict(sorted(found.items()))
+
+
+def get(name):
+    reg = registry()
+    if name not in reg:
+        raise KeyError(f"unknown experiment {name!r}; known: {', '.join(reg)}")
+    return reg[name]
+
+
+def run(name, quick=False, seed=0, out_dir="."):
+    """Run one experiment and return its ExperimentResult."""
+    import time
+    t0 = time.perf_counter()
+    res = get(name).run(quick=quick, seed=seed, out_dir=out_dir)
+    res.seconds = time.perf_counter() - t0
+    return res
