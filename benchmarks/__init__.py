@@ -1,0 +1,1 @@
+"""neurocore benchmarks: each ``bench_*.py`` module times neurocore against a peer side by side."""
