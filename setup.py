@@ -19,7 +19,7 @@ import numpy as np
 from setuptools import Extension, setup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CORE_KERNELS = ["random", "blas"]
+CORE_KERNELS = ["random", "blas", "vecmath"]
 
 
 def kernel_sources(name):
@@ -39,7 +39,8 @@ def extensions():
     only = os.environ.get("NEUROCORE_ONLY")
     only = set(only.split(",")) if only else None
     cflags = ["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter",
-              "-Wno-missing-field-initializers", "-fno-math-errno"]
+              "-Wno-missing-field-initializers", "-fno-math-errno",
+              "-fno-trapping-math", "-ffp-contract=fast"]
     macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
     if os.environ.get("NEUROCORE_BLAS") == "fallback":
         macros.append(("NC_BLAS_FALLBACK_ONLY", "1"))

@@ -4,13 +4,18 @@
 #include "rate.h"
 #include "neurocore/blas.h"
 #include "neurocore/rng.h"
+#include "neurocore/vecmath.h"
 
 void nc_rate_phi(int phi, const double *x, double *out, int64_t n)
 {
     switch (phi) {
-    case NC_PHI_TANH: for (int64_t i = 0; i < n; i++) out[i] = tanh(x[i]); break;
+    case NC_PHI_TANH: nc_vec_tanh(x, out, n); break;
     case NC_PHI_RELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0; break;
-    case NC_PHI_SIGMOID: for (int64_t i = 0; i < n; i++) out[i] = 1.0 / (1.0 + exp(-x[i])); break;
+    case NC_PHI_SIGMOID:
+        for (int64_t i = 0; i < n; i++) out[i] = -x[i];
+        nc_vec_exp(out, out, n);
+        for (int64_t i = 0; i < n; i++) out[i] = 1.0 / (1.0 + out[i]);
+        break;
     default: memmove(out, x, (size_t)n * sizeof(double)); break;
     }
 }
@@ -19,7 +24,8 @@ void nc_rate_dphi(int phi, const double *x, double *out, int64_t n)
 {
     switch (phi) {
     case NC_PHI_TANH:
-        for (int64_t i = 0; i < n; i++) { double t = tanh(x[i]); out[i] = 1.0 - t * t; }
+        nc_vec_tanh(x, out, n);
+        for (int64_t i = 0; i < n; i++) out[i] = 1.0 - out[i] * out[i];
         break;
     case NC_PHI_RELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1.0 : 0.0; break;
     case NC_PHI_SIGMOID:

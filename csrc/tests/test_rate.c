@@ -3,6 +3,7 @@
 #include "nc_test.h"
 #include "neurocore/blas.h"
 #include "neurocore/rng.h"
+#include "neurocore/vecmath.h"
 #include "rate.h"
 
 static void test_blas_fallback(void)
@@ -105,8 +106,36 @@ static void test_rate_lyapunov_linear(void)
     CHECK_CLOSE(lr[0] / T + lr[1] / T, (log(1 - 0.5 * dt) + log(1 - 1.5 * dt)) / dt, 1e-6);
 }
 
+static void test_vecmath_accuracy(void)
+{
+    /* Against glibc over a dense grid plus special values: within 4 ulp-ish (relative 1e-15),
+     * absolute 3e-16 near zero for tanh. */
+    enum { M = 20001 };
+    static double x[M], t[M], e[M];
+    for (int i = 0; i < M; i++) x[i] = (i - M / 2) * 2e-3 * (i % 3 == 0 ? 40.0 : 1.0);
+    nc_vec_tanh(x, t, M);
+    nc_vec_exp(x, e, M);
+    double worst_t = 0, worst_e = 0;
+    for (int i = 0; i < M; i++) {
+        double dt_ = fabs(t[i] - tanh(x[i])), ref = exp(x[i]);
+        if (dt_ > worst_t) worst_t = dt_;
+        if (ref > 1e-300 && isfinite(ref)) {
+            double de = fabs(e[i] - ref) / ref;
+            if (de > worst_e) worst_e = de;
+        }
+    }
+    CHECK(worst_t < 3e-16, "tanh abs error %g", worst_t);
+    CHECK(worst_e < 1e-15, "exp rel error %g", worst_e);
+    double sp[5] = {NAN, INFINITY, -INFINITY, 1000.0, -1000.0}, o[5], oe[5];
+    nc_vec_tanh(sp, o, 5);
+    nc_vec_exp(sp, oe, 5);
+    CHECK(isnan(o[0]) && o[1] == 1.0 && o[2] == -1.0 && o[3] == 1.0, "tanh specials");
+    CHECK(isnan(oe[0]) && isinf(oe[1]) && oe[2] == 0.0 && isinf(oe[3]) && oe[4] == 0.0, "exp specials");
+}
+
 int main(void)
 {
+    test_vecmath_accuracy();
     nc_blas_use_fallback();
     test_blas_fallback();
     test_random_moments();
