@@ -18,6 +18,10 @@ def _cmd_reproduce(args):
     from .experiments.report import write_report
     import matplotlib
     matplotlib.use("Agg")
+    if args.workers is not None:
+        os.environ["NEUROCORE_SWEEP_WORKERS"] = str(args.workers)
+    if args.scheduler is not None:
+        os.environ["NEUROCORE_SWEEP_SCHEDULER"] = args.scheduler
     reg = experiments.registry()
     names = list(reg) if args.name == ["all"] else args.name
     unknown = [n for n in names if n not in reg]
@@ -52,6 +56,10 @@ def main(argv=None):
     rp.add_argument("--quick", action="store_true", help="small sizes, minutes in total")
     rp.add_argument("--out", default="results", help="output folder (default: results)")
     rp.add_argument("--seed", type=int, default=0, help="base random seed")
+    rp.add_argument("--workers", type=int, default=None,
+                    help="worker processes for parameter sweeps (default: all cores)")
+    rp.add_argument("--scheduler", default=None,
+                    help="Dask scheduler address (tcp://host:8786): run sweeps on that cluster")
     rp.set_defaults(func=_cmd_reproduce)
     args = parser.parse_args(argv)
     return args.func(args)
