@@ -178,6 +178,14 @@ def test_bad_input_names_argument(kw, exc, word):
         _call(**kw)
 
 
+def test_error_message_shows_the_value():
+    J, x0 = _net(5, 1.0, 0)
+    with pytest.raises(ValueError, match=r"'dt' \(=2\) must not exceed tau \(=1\)"):
+        _rate.integrate(J, x0, 1, 2.0)
+    with pytest.raises(ValueError, match=r"'noise' must be >= 0, got -0.5 at index 0"):
+        _rate.integrate(J, x0, 1, 0.1, noise=np.full(5, -0.5), bitgen=np.random.default_rng(0).bit_generator)
+
+
 def test_negative_n_steps_in_binding():
     J, x0 = _net(5, 1.0, 0)
     with pytest.raises(ValueError, match="n_steps"):

@@ -13,6 +13,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,21 @@
 #include "numpy/random/bitgen.h"
 #include "neurocore/status.h"
 #include "neurocore/blas.h"
+
+/* ---------------------------------------------------------------- errors */
+
+/* Raise `type` with a printf-style message (C formats, %g included, unlike PyErr_Format).
+ * Returns NULL so a binding can `return nc_raise(...)`. */
+static inline PyObject *nc_raise(PyObject *type, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    PyErr_SetString(type, buf);
+    return NULL;
+}
 
 /* ---------------------------------------------------------------- module setup and BLAS */
 
@@ -153,8 +170,10 @@ static inline PyArrayObject *nc_array_in(PyObject *obj, const char *name, int ty
     if (!PyArray_CanCastSafely(rtype, typenum) || rtype == NPY_OBJECT) {
         PyArray_Descr *want_d = PyArray_DescrFromType(typenum);
         PyObject *ws = PyObject_Str((PyObject *)want_d), *gs = PyObject_Str((PyObject *)PyArray_DESCR(raw));
-        PyErr_Format(PyExc_TypeError, "argument '%s' must have a dtype that casts safely to %U, got %U",
-                     name, ws, gs);
+        const char *wc = ws ? PyUnicode_AsUTF8(ws) : NULL, *gc = gs ? PyUnicode_AsUTF8(gs) : NULL;
+        PyErr_Clear();
+        nc_raise(PyExc_TypeError, "argument '%s' must have a dtype that casts safely to %s, got %s",
+                 name, wc ? wc : "?", gc ? gc : "?");
         Py_XDECREF(ws); Py_XDECREF(gs); Py_DECREF(want_d); Py_DECREF(raw);
         return NULL;
     }
@@ -229,7 +248,7 @@ static inline int nc_check_int_size(npy_intp n, const char *name)
 static inline int nc_check_positive(double v, const char *name)
 {
     if (!(v > 0.0) || !isfinite(v)) {
-        PyErr_Format(PyExc_ValueError, "argument '%s' must be a positive finite number, got %g", name, v);
+        nc_raise(PyExc_ValueError, "argument '%s' must be a positive finite number, got %g", name, v);
         return -1;
     }
     return 0;
@@ -238,7 +257,7 @@ static inline int nc_check_positive(double v, const char *name)
 static inline int nc_check_nonnegative(double v, const char *name)
 {
     if (!(v >= 0.0) || !isfinite(v)) {
-        PyErr_Format(PyExc_ValueError, "argument '%s' must be a non-negative finite number, got %g", name, v);
+        nc_raise(PyExc_ValueError, "argument '%s' must be a non-negative finite number, got %g", name, v);
         return -1;
     }
     return 0;
@@ -333,7 +352,9 @@ static inline PyObject *nc_raise_status(int status, const char *what, const nc_s
     case NC_ERR_CONVERGENCE: {
         PyObject *t = nc_convergence_error_type();
         if (!t) return NULL;
-        PyErr_Format(t, "%s: did not converge after %lld iterations (residual %g)", what, where, value);
+        char vbuf[64];
+        snprintf(vbuf, sizeof vbuf, "%g", value);
+        PyErr_Format(t, "%s: did not converge after %lld iterations (residual %s)", what, where, vbuf);
         Py_DECREF(t);
         break;
     }

@@ -40,7 +40,7 @@ static int parse_common(PyObject *J_o, PyObject *x0_o, PyObject *Ic_o, PyObject 
     memset(a, 0, sizeof *a);
     if (nc_check_positive(dt, "dt") || nc_check_positive(tau, "tau")) return -1;
     if (dt > tau) {
-        PyErr_Format(PyExc_ValueError, "argument 'dt' (=%g) must not exceed tau (=%g): the step would be unstable", dt, tau);
+        nc_raise(PyExc_ValueError, "argument 'dt' (=%g) must not exceed tau (=%g): the step would be unstable", dt, tau);
         return -1;
     }
     if (phi < 0 || phi >= NC_PHI_COUNT) { PyErr_Format(PyExc_ValueError, "argument 'phi' code %d is unknown", phi); return -1; }
@@ -72,7 +72,7 @@ static int parse_common(PyObject *J_o, PyObject *x0_o, PyObject *Ic_o, PyObject 
     if (a->noise) {
         const double *s = (const double *)PyArray_DATA(a->noise);
         for (npy_intp i = 0; i < n; i++)
-            if (s[i] < 0) { PyErr_Format(PyExc_ValueError, "argument 'noise' must be >= 0, got %g at index %ld", s[i], (long)i); return -1; }
+            if (s[i] < 0) { nc_raise(PyExc_ValueError, "argument 'noise' must be >= 0, got %g at index %ld", s[i], (long)i); return -1; }
     }
     p->n = n;
     p->dt = dt;

@@ -50,7 +50,7 @@ def run(quick=False, seed=0, out_dir="."):
 
     res = ExperimentResult(NAME, TITLE, PAPER)
     n = 1000
-    dt = 0.05
+    dt = 0.05 if not quick else 0.1   # the dt = 0.1 map's lambda_1 differs from the flow's by ~0.001
     seeds = [seed, seed + 1, seed + 2] if not quick else [seed + 1, seed + 2]
     T, transient = (1000.0, 200.0) if not quick else (300.0, 100.0)
     gs = [0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.5, 2.0, 3.0]
