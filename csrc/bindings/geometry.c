@@ -38,7 +38,7 @@ static PyObject *py_anchors(PyObject *self, PyObject *args, PyObject *kw)
     anchor_ctx c;
     memset(&c, 0, sizeof c);
     c.info.where = -1;
-    if (!isfinite(kappa)) { PyErr_Format(PyExc_ValueError, "argument 'kappa' must be finite, got %g", kappa); return NULL; }
+    if (!isfinite(kappa)) { nc_raise(PyExc_ValueError, "argument 'kappa' must be finite, got %g", kappa); return NULL; }
     if (nc_check_nonnegative(tol, "tol")) return NULL;
     npy_intp any2[2] = {NC_ANY, NC_ANY};
     S = nc_array_in(S_o, "S", NPY_FLOAT64, 2, any2, NC_FINITE);
@@ -71,7 +71,7 @@ static PyObject *py_anchors(PyObject *self, PyObject *args, PyObject *kw)
     if (!work || !iwork || !W || !cases || !nact) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto exit; }
     int st = nc_geometry_anchor_setup(&c.p, work, &c.info);
     if (st != NC_OK) {
-        PyErr_Format(PyExc_ValueError, "argument 'S' must have its last (center) coordinate equal to 1 in every "
+        nc_raise(PyExc_ValueError, "argument 'S' must have its last (center) coordinate equal to 1 in every "
                      "row, got %g in row %lld", c.info.value, (long long)c.info.where);
         goto exit;
     }
