@@ -1,6 +1,7 @@
 """Build neurocore's C extensions.
 
-One extension per family: ``csrc/bindings/<family>.c`` becomes ``neurocore.<family>._<family>``.
+One extension per family: ``csrc/bindings/<family>.c`` becomes ``neurocore.<family>._<family>``;
+a sub-package binding ``csrc/bindings/<family>/<part>.c`` becomes ``neurocore.<family>.<part>._<part>``.
 It is compiled together with ``csrc/kernels/<family>.c`` (and ``<family>_*.c``), the core kernels
 (``random.c``, ``blas.c``) and any other kernel families its binding names on a line
 ``/* neurocore-kernels: plasticity rls */`` near its top. Adding a family therefore means adding
@@ -45,16 +46,20 @@ def extensions():
     if os.environ.get("NEUROCORE_BLAS") == "fallback":
         macros.append(("NC_BLAS_FALLBACK_ONLY", "1"))
     exts = []
-    for binding in sorted(glob(os.path.join("csrc", "bindings", "*.c"))):
-        family = os.path.splitext(os.path.basename(binding))[0]
-        if only is not None and family not in only:
+    bindings = sorted(glob(os.path.join("csrc", "bindings", "*.c")) +
+                      glob(os.path.join("csrc", "bindings", "*", "*.c")))
+    for binding in bindings:
+        rel = os.path.splitext(os.path.relpath(binding, os.path.join("csrc", "bindings")))[0]
+        parts = rel.split(os.sep)
+        family = parts[-1]
+        if only is not None and family not in only and parts[0] not in only:
             continue
         names = CORE_KERNELS + [family] + declared_kernels(binding)
         sources = [binding]
         for name in dict.fromkeys(names):
             sources += kernel_sources(name)
         exts.append(Extension(
-            f"neurocore.{family}._{family}",
+            "neurocore." + ".".join(parts) + f"._{family}",
             sources=sources,
             include_dirs=[np.get_include(), "csrc/include", "csrc/kernels", "csrc/bindings"],
             define_macros=macros,
