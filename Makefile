@@ -45,9 +45,16 @@ pytest: build
 
 test: ctest pytest
 
-bench: build
-	$(PY) -m pip install -q -e ".[bench]" --no-build-isolation
-	$(PY) -m benchmarks
+# Brian2 2.9 does not import with NumPy >= 2.4, so the Brian2 peer runs in its own environment
+# (benchmarks/bench_spiking.py starts it as a subprocess through NEUROCORE_BRIAN2_PYTHON).
+BENCH_VENV := .venv-brian2
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q "numpy<2.4" "brian2>=2.5" cython setuptools
+	touch $@
+
+bench: build $(BENCH_VENV)/.installed
+	NEUROCORE_BRIAN2_PYTHON=$(abspath $(BENCH_VENV))/bin/python $(PY) -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf build $(VENV) neurocore/*/*.so results
+	rm -rf build $(VENV) $(BENCH_VENV) neurocore/*/*.so neurocore/*/*/*.so results
