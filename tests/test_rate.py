@@ -95,6 +95,19 @@ def test_generator_stream_advances():
     assert not np.array_equal(a, b)
 
 
+def test_lyapunov_transient_consumes_time_varying_input():
+    # The transient and the estimate see consecutive rows of I_t: same result as running the
+    # transient by hand and passing the remaining rows.
+    J, x0 = _net(40, 1.8, 12)
+    I_t = np.sin(np.arange(300)[:, None] * 0.1 + np.arange(40)[None, :])
+    a = nr.lyapunov_spectrum(J, x0, 20.0, 0.1, I_t=I_t, transient=10.0, rng=3)
+    xt = nr.integrate_rate_network(J, x0, 10.0, 0.1, I_t=I_t[:100]).x_final
+    b = nr.lyapunov_spectrum(J, xt, 20.0, 0.1, I_t=I_t[100:], rng=3)
+    assert np.array_equal(a.exponents, b.exponents)
+    with pytest.raises(ValueError, match="I_t"):
+        nr.lyapunov_spectrum(J, x0, 20.0, 0.1, I_t=I_t[:200], transient=10.0)
+
+
 def test_user_arrays_untouched():
     J, x0 = _net(30, 1.5, 8)
     J0, xx = J.copy(), x0.copy()

@@ -150,7 +150,8 @@ def lyapunov_spectrum(J, x0, duration, dt, k=1, tau=1.0, phi="tanh", I=None, I_t
     k : int
         Number of exponents (1 <= k <= min(64, N)).
     transient : float
-        Time integrated first (without tangent vectors) so that x reaches the attractor.
+        Time integrated first (without tangent vectors) so that x reaches the attractor. With
+        ``I_t``, the input covers both: its first transient/dt rows drive the transient.
     rng : int, Generator or None
         Draws the random initial tangent vectors.
 
@@ -162,10 +163,20 @@ def lyapunov_spectrum(J, x0, duration, dt, k=1, tau=1.0, phi="tanh", I=None, I_t
     dt = v.positive(dt, "dt")
     k = v.count(k, "k", 1)
     ortho_every = v.count(ortho_every, "ortho_every", 1)
-    if transient > 0:
-        x0 = integrate_rate_network(J, x0, transient, dt, tau=tau, phi=phi, I=I,
-                                    record_every=v.steps(transient, dt, "transient")).x_final
     n_steps = v.steps(v.nonnegative(duration, "duration"), dt)
+    if transient > 0:
+        n_trans = v.steps(transient, dt, "transient")
+        I_trans = None
+        if I_t is not None:
+            # A time-varying input runs on through the transient: its first n_trans rows drive
+            # the transient and the following n_steps rows the exponent estimate.
+            I_t = np.asarray(I_t)
+            if I_t.ndim != 2 or I_t.shape[0] != n_trans + n_steps:
+                raise ValueError(f"argument 'I_t' must have (transient + duration)/dt = {n_trans + n_steps} "
+                                 f"rows when transient > 0, got shape {I_t.shape}")
+            I_trans, I_t = I_t[:n_trans], I_t[n_trans:]
+        x0 = integrate_rate_network(J, x0, transient, dt, tau=tau, phi=phi, I=I, I_t=I_trans,
+                                    record_every=n_trans).x_final
     n = np.shape(J)[0] if np.ndim(J) == 2 else 0
     Q0, _ = np.linalg.qr(as_generator(rng).standard_normal((max(n, 1), min(k, max(n, 1)))))
     Q0 = np.ascontiguousarray(Q0.T)
