@@ -25,9 +25,13 @@ build: $(VENV)/.installed
 	$(PY) setup.py -q build_ext --inplace -j 2 2>&1 | grep -v -e "^WARNING" -e "^$$" || true
 	@$(PY) -c "import neurocore.rate._rate" || (echo "C extension build failed" && exit 1)
 
+# Exit code 3 means the report lists metrics that missed their reference values; the demo still
+# succeeded in producing it. Any other failure (a crash) fails the target.
 demo: build
-	$(VENV)/bin/neurocore reproduce all --quick --out $(OUT)
-	@echo "Report: $(abspath $(OUT))/report.md"
+	@$(VENV)/bin/neurocore reproduce all --quick --out $(OUT); rc=$$?; \
+	echo "Report: $(abspath $(OUT))/report.md"; \
+	if [ $$rc -eq 3 ]; then echo "(some metrics missed their reference values: see the report)"; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; fi
 
 # C kernels alone, under AddressSanitizer and UBSan, with the plain-C BLAS fallback.
 ctest: $(VENV)/.installed

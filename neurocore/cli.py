@@ -4,6 +4,25 @@ import os
 import sys
 
 
+#: Exit codes of `neurocore reproduce`: 0 every metric passed; 3 some metric missed its reference
+#: value (the report says which); 4 an experiment raised an exception (a bug).
+EXIT_METRICS_FAILED = 3
+EXIT_CRASHED = 4
+
+
+def _crashed(mod, exc):
+    import traceback
+
+    from .experiments import ExperimentResult
+    res = ExperimentResult(mod.NAME, getattr(mod, "TITLE", ""), getattr(mod, "PAPER", ""))
+    res.check("experiment ran without error", 0.0, 1.0, kind="gt",
+              source=f"{type(exc).__name__}: {exc}")
+    res.data["traceback"] = traceback.format_exc()
+    res.seconds = 0.0
+    traceback.print_exc()
+    return res
+
+
 def _cmd_list(args):
     from . import experiments
     for name, mod in experiments.registry().items():
@@ -29,21 +48,28 @@ def _cmd_reproduce(args):
         print(f"unknown experiment(s): {', '.join(unknown)}; run 'neurocore list'", file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
-    results = []
+    results, crashed = [], []
     bar = tqdm(names, desc="reproduce", unit="exp", file=sys.stderr)
     for name in bar:
         bar.set_postfix_str(name)
-        res = experiments.run(name, quick=args.quick, seed=args.seed, out_dir=args.out)
+        try:
+            res = experiments.run(name, quick=args.quick, seed=args.seed, out_dir=args.out)
+        except Exception as exc:  # one broken experiment must not hide the others' results
+            res = _crashed(reg[name], exc)
+            crashed.append(name)
         results.append(res)
         status = "PASS" if res.passed else "FAIL"
         tqdm.write(f"{status} {name} ({res.seconds:.1f} s): "
                    + "; ".join(f"{m.name}={m.measured:.4g}" for m in res.metrics), file=sys.stderr)
     path = write_report(results, args.out, args.quick, args.seed)
-    failed = [r.name for r in results if not r.passed]
+    failed = [r.name for r in results if not r.passed and r.name not in crashed]
     print(f"report: {os.path.abspath(path)}")
+    if crashed:
+        print(f"crashed: {', '.join(crashed)}", file=sys.stderr)
+        return EXIT_CRASHED
     if failed:
-        print(f"failed: {', '.join(failed)}", file=sys.stderr)
-        return 1
+        print(f"metrics failed in: {', '.join(failed)}", file=sys.stderr)
+        return EXIT_METRICS_FAILED
     return 0
 
 
