@@ -26,7 +26,7 @@ def test_matches_numpy_subcritical_1000_steps(method):
 
 
 @pytest.mark.parametrize("method", ["euler", "rk4"])
-@pytest.mark.parametrize("phi", ["tanh", "relu", "sigmoid", "linear"])
+@pytest.mark.parametrize("phi", ["tanh", "relu", "sigmoid", "linear", "halftanh"])
 def test_matches_numpy_chaotic_100_steps(method, phi):
     # Issue 2: over 100 steps with dt = 0.1 tau at g = 1.5, rounding has not yet grown: < 1e-10.
     J, x0 = _net(200, 1.5 if phi != "linear" else 0.9, 2)

@@ -10,6 +10,10 @@ void nc_rate_phi(int phi, const double *x, double *out, int64_t n)
 {
     switch (phi) {
     case NC_PHI_TANH: nc_vec_tanh(x, out, n); break;
+    case NC_PHI_HALFTANH:
+        nc_vec_tanh(x, out, n);
+        for (int64_t i = 0; i < n; i++) out[i] = out[i] > 0.0 ? out[i] : 0.0;
+        break;
     case NC_PHI_RELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0; break;
     case NC_PHI_SIGMOID:
         for (int64_t i = 0; i < n; i++) out[i] = -x[i];
@@ -28,6 +32,10 @@ void nc_rate_dphi(int phi, const double *x, double *out, int64_t n)
         for (int64_t i = 0; i < n; i++) out[i] = 1.0 - out[i] * out[i];
         break;
     case NC_PHI_RELU: for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1.0 : 0.0; break;
+    case NC_PHI_HALFTANH:
+        nc_vec_tanh(x, out, n);
+        for (int64_t i = 0; i < n; i++) out[i] = x[i] > 0 ? 1.0 - out[i] * out[i] : 0.0;
+        break;
     case NC_PHI_SIGMOID:
         for (int64_t i = 0; i < n; i++) { double s = 1.0 / (1.0 + exp(-x[i])); out[i] = s * (1.0 - s); }
         break;

@@ -16,7 +16,8 @@
     X(TANH, "tanh", 0)        \
     X(RELU, "relu", 1)        \
     X(SIGMOID, "sigmoid", 2)  \
-    X(LINEAR, "linear", 3)
+    X(LINEAR, "linear", 3)    \
+    X(HALFTANH, "halftanh", 4)  /* max(0, tanh x), Ingrosso & Abbott */
 
 typedef enum {
 #define NC_X(id, name, val) NC_PHI_##id = val,

@@ -20,6 +20,7 @@ def phi_function(name):
         "relu": lambda x: np.maximum(x, 0.0),
         "sigmoid": lambda x: 1.0 / (1.0 + np.exp(-x)),
         "linear": lambda x: np.asarray(x, dtype=float).copy(),
+        "halftanh": lambda x: np.maximum(np.tanh(x), 0.0),
     }[name.lower()]
 
 
@@ -96,7 +97,7 @@ def integrate_rate_network(J, x0, duration, dt, tau=1.0, phi="tanh", method="eul
         Initial state.
     duration, dt, tau : float
         Simulated time, step and time constant, all in the same unit (e.g. tau = 1). dt <= tau.
-    phi : {'tanh', 'relu', 'sigmoid', 'linear'}
+    phi : {'tanh', 'relu', 'sigmoid', 'linear', 'halftanh'}
     method : {'euler', 'rk4'}
         RK4 holds the input constant over a step.
     I : (N,) array, optional
@@ -237,3 +238,31 @@ class RateNetwork:
                                 rng=self.rng if rng is None else rng, progress=progress)
         self.x = res.x_final
         return res
+
+    # -- checkpoints (neurocore.io) -------------------------------------------------------------
+    def state_dict(self):
+        """Everything that defines the network and its future: parameters, J, state x and RNG."""
+        return {"n": self.n, "g": self.g, "phi": self.phi, "tau": self.tau, "J": self.J, "I": self.I,
+                "x": self.x, "rng": self.rng}
+
+    @classmethod
+    def from_state(cls, state):
+        """Rebuild a network from :meth:`state_dict` output (exactly; the RNG continues its stream)."""
+        net = cls.__new__(cls)
+        net.n, net.g, net.phi, net.tau = int(state["n"]), float(state["g"]), state["phi"], float(state["tau"])
+        net.J = np.array(state["J"], dtype=float)
+        net.I = None if state["I"] is None else np.array(state["I"], dtype=float)
+        net.x = np.array(state["x"], dtype=float)
+        net.rng = as_generator(state["rng"])
+        return net
+
+    def save(self, path):
+        """Write the network to ``path`` (atomic, versioned .npz; see :mod:`neurocore.io`)."""
+        from .. import io
+        return io.save(path, self)
+
+    @classmethod
+    def load(cls, path):
+        """Read a network written by :meth:`save`."""
+        from .. import io
+        return io.load(path, cls=cls)

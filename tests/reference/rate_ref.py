@@ -2,9 +2,11 @@
 import numpy as np
 
 PHI = {"tanh": np.tanh, "relu": lambda x: np.maximum(x, 0.0),
-       "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "linear": lambda x: x}
+       "sigmoid": lambda x: 1 / (1 + np.exp(-x)), "linear": lambda x: x,
+       "halftanh": lambda x: np.maximum(np.tanh(x), 0.0)}
 DPHI = {"tanh": lambda x: 1 - np.tanh(x) ** 2, "relu": lambda x: (x > 0).astype(float),
-        "sigmoid": lambda x: PHI["sigmoid"](x) * (1 - PHI["sigmoid"](x)), "linear": np.ones_like}
+        "sigmoid": lambda x: PHI["sigmoid"](x) * (1 - PHI["sigmoid"](x)), "linear": np.ones_like,
+        "halftanh": lambda x: (x > 0) * (1 - np.tanh(x) ** 2)}
 
 
 def integrate(J, x0, n_steps, dt, tau=1.0, phi="tanh", method="euler", I=None):
