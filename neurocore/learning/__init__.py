@@ -4,8 +4,9 @@
   feedback alignment, DFA, dynamic inversion, GEVB in vectorized nonnegative networks,
   sign-concordant feedback with Batch Manhattan, CLAPP).
 
-The recurrent-training half of the family (FORCE / RLS) lives beside it.
+* :mod:`neurocore.learning.recurrent`: training recurrent networks (RLS, FORCE, full-FORCE,
+  Dale's-law balanced training, the working-memory reservoir).
 """
-from . import deep
+from . import deep, recurrent
 
-__all__ = ["deep"]
+__all__ = ["deep", "recurrent"]
