@@ -159,7 +159,10 @@ int nc_rate_lyapunov(const nc_rate_params *p, double *x, double *Q, int64_t k, i
         nc_rate_dphi(p->phi, x, dphi, n);
         for (int64_t i = 0; i < k; i++)
             for (int64_t l = 0; l < n; l++) V[(size_t)i * n + l] = Q[(size_t)i * n + l] * dphi[l];
-        nc_dgemm(0, 1, (int)k, (int)n, (int)n, 1.0, V, (int)n, p->J, (int)n, 0.0, W, (int)n);
+        if (k == 1)  /* one tangent vector: a matrix-vector product, cheaper than a 1-row GEMM */
+            nc_dgemv(0, (int)n, (int)n, 1.0, p->J, (int)n, V, 0.0, W);
+        else
+            nc_dgemm(0, 1, (int)k, (int)n, (int)n, 1.0, V, (int)n, p->J, (int)n, 0.0, W, (int)n);
         for (size_t l = 0; l < (size_t)k * (size_t)n; l++) Q[l] = (1.0 - a) * Q[l] + a * W[l];
         rate_rhs(p, x, I, r, f);
         for (int64_t i = 0; i < n; i++) x[i] += p->dt * f[i];
