@@ -3,40 +3,14 @@
 #include <string.h>
 #include "surprise.h"
 #include "neurocore/rng.h"
+#include "neurocore/vecmath.h"
 
 #define LOG_2PI 1.8378770664093454836
 
 /* ------------------------------------------------------------------ small numerics */
 
-/* e^x for x <= 709 (0 below -708, also for -inf), inline so that the weight loops need no libm call:
- * x = k ln2 + r with |r| <= ln2/2, e^r by its Taylor series to degree 13 (truncation < 1e-17
- * relative), 2^k assembled in the exponent bits. Accurate to a few ulp. */
-static inline double fexp(double x)
-{
-    const double big = 6755399441055744.0;   /* 1.5 * 2^52: rounds to an integer in the low bits */
-    const double xc = x < -708.0 ? -708.0 : x;
-    const double kd = xc * 1.4426950408889634 + big;
-    const double k = kd - big;
-    const double r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    union { double d; uint64_t u; } b, sc;
-    b.d = kd;
-    sc.u = ((uint64_t)((int64_t)(int32_t)(uint32_t)(b.u & 0xFFFFFFFFULL) + 1023)) << 52;
-    return x < -708.0 ? 0.0 : p * sc.d;
-}
+/* fexp: the inline exp of neurocore/vecmath.h, so the weight loops need no libm call. */
+#define fexp nc_exp
 
 /* log(1 + e^x) without overflow. */
 static double softplus(double x)

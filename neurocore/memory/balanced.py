@@ -234,7 +234,7 @@ def balanced_perceptron_learning(X, y, g, n_cycles, rho=None, eps=None, sigma_in
         w0 = 1e-3 * g * gen.exponential(1.0, N) if g.shape == (N,) else np.zeros(N)
     n_cycles = v.count(n_cycles, "n_cycles", 0)
     record_every = max(1, n_cycles // 20) if record_every is None else v.count(record_every, "record_every", 1)
-    from .network import _progress
+    from .._progress import progress_callback as _progress
     w, err, rec = _memory.perceptron_learn(X, y, g, w0, n_cycles, float(theta), float(rho), float(eps),
                                            float(sigma_in), float(sigma_out), gen.bit_generator,
                                            record_every=record_every,

@@ -11,7 +11,8 @@ from .. import _validate as v
 from .._random import as_generator
 from . import _memory
 from .kernels import MemoryKernel, exponential_kernel, linear_kernel, sdm_kernel
-from .network import _MODES, KernelMemory, RecallResult, _as_patterns, _progress
+from .._progress import progress_callback as _progress
+from .network import _MODES, KernelMemory, RecallResult, _as_patterns
 
 
 class HopfieldNetwork:

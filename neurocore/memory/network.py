@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._progress import progress_callback
 from .. import _validate as v
 from .._random import as_generator
 from . import _memory
@@ -38,20 +39,6 @@ class RecallResult:
     sweeps: np.ndarray
     converged: np.ndarray
     cycle: np.ndarray
-
-
-def _progress(progress, total, desc):
-    if progress is True:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total, desc=desc, leave=False)
-
-        def update(done, _total):
-            bar.n = done
-            bar.refresh()
-            if done >= _total:
-                bar.close()
-        return update
-    return progress if callable(progress) else None
 
 
 def _as_patterns(patterns, name="patterns"):
@@ -176,7 +163,7 @@ class KernelMemory:
         cues = _as_patterns(np.atleast_2d(np.asarray(cues, dtype=float)), "cues")
         if cues.shape[1] != self.n:
             raise ValueError(f"argument 'cues' must have n = {self.n} columns (the pattern dimension), got {cues.shape[1]}")
-        return _memory.recall_step(self.patterns, self.readout, cues, progress=_progress(progress, len(cues), "recall"),
+        return _memory.recall_step(self.patterns, self.readout, cues, progress=progress_callback(progress, len(cues), "recall"),
                                    **self._c_net(activation))
 
     def recall(self, cues, steps=1, mode="sync", tol=1e-12, rng=None, progress=False):
@@ -228,6 +215,6 @@ def kernel_memory_recall(memory, cues, steps=1, mode="sync", tol=1e-12, rng=None
     cues2 = _as_patterns(cues2, "cues")
     x, sweeps, state = _memory.recall_iterate(memory.patterns, memory.readout, cues2, max_sweeps=max_sweeps,
                                              mode=mode_code, tol=v.nonnegative(tol, "tol"), bitgen=bitgen,
-                                             progress=_progress(progress, len(cues2), "recall"),
+                                             progress=progress_callback(progress, len(cues2), "recall"),
                                              **memory._c_net())
     return RecallResult(x, sweeps, state == _memory.FIXED_POINT, state == _memory.CYCLE)

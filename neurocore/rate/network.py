@@ -3,9 +3,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._progress import progress_callback
 from .. import _validate as v
 from .._random import as_generator
 from . import _rate
+
+_progress = progress_callback  # the old private name, still imported by a few modules
 
 #: Transfer functions known to the C kernel: name -> code (from the C table NC_RATE_PHI_TABLE).
 PHI = dict(_rate.PHI_CODES)
@@ -71,20 +74,6 @@ class LyapunovResult:
         return h.reshape(n_blocks, -1, h.shape[1]).mean(axis=1) / self.interval
 
 
-def _progress(progress, total, desc):
-    if progress is True:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total, desc=desc, unit="step", leave=False)
-
-        def update(done, _total):
-            bar.n = done
-            bar.refresh()
-            if done >= _total:
-                bar.close()
-        return update
-    return progress if callable(progress) else None
-
-
 def integrate_rate_network(J, x0, duration, dt, tau=1.0, phi="tanh", method="euler", I=None,
                            I_t=None, noise=None, record_every=1, rng=None, progress=False):
     """Integrate ``tau dx/dt = -x + J phi(x) + I + I_t(t)`` (+ noise) in C.
@@ -131,7 +120,7 @@ def integrate_rate_network(J, x0, duration, dt, tau=1.0, phi="tanh", method="eul
     record_every = v.count(record_every, "record_every", 1)
     rec, xf = _rate.integrate(J, x0, n_steps, dt, tau=float(tau), phi=phi_code, method=method_code,
                               I=I, I_t=I_t, noise=noise, record_every=record_every, bitgen=bitgen,
-                              progress=_progress(progress, n_steps, "rate network"))
+                              progress=progress_callback(progress, n_steps, "rate network"))
     t = np.arange(rec.shape[0]) * (record_every * dt)
     return RateTrajectory(t=t, x=rec, x_final=xf)
 
@@ -185,7 +174,7 @@ def lyapunov_spectrum(J, x0, duration, dt, k=1, tau=1.0, phi="tanh", I=None, I_t
         Q0 = np.zeros((k, n))  # let the binding report the bad k with its message
     lg, hist, xf, _ = _rate.lyapunov(J, x0, Q0, n_steps, dt, tau=float(tau), phi=v.choice(phi, "phi", PHI),
                                      I=I, I_t=I_t, ortho_every=ortho_every,
-                                     progress=_progress(progress, n_steps, "Lyapunov"))
+                                     progress=progress_callback(progress, n_steps, "Lyapunov"))
     total_time = (n_steps // ortho_every) * ortho_every * dt
     exps = lg / total_time if total_time > 0 else np.full(k, np.nan)
     return LyapunovResult(exponents=exps, history=hist, interval=ortho_every * dt, x_final=xf)

@@ -122,7 +122,7 @@ class SpikeCodingNetwork:
         if max_spikes is None:
             max_spikes = self.n * n_steps // 10 + 1000
         bitgen = as_generator(rng).bit_generator if self.sigma > 0 else None
-        from .lif import _progress
+        from .._progress import progress_callback as _progress
         out = _spiking.scn_run(self.F, self.Omega, self.D, self.T, x, float(dt), self.lam, self.V, self.r,
                                rule=RULES[self.rule.lower()], is_inh=self.is_inh, mu=self.mu, sigma=self.sigma,
                                i_inj=I_inj, max_spikes=v.count(max_spikes, "max_spikes", 0), record_v=record_v,

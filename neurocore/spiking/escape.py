@@ -159,7 +159,7 @@ class EscapeNoiseNetwork:
         if max_spikes is None:
             max_spikes = n_steps * self.n // 4 + 1000
         gen = as_generator(rng)
-        from .lif import _progress
+        from .._progress import progress_callback as _progress
         out = _spiking.glm_run(self.u0, n_steps, dt, i_t=I, max_spikes=v.count(max_spikes, "max_spikes", 0),
                                record_u=record_u, pop_of=np.zeros(self.n, np.int32), n_pop=1,
                                bitgen=gen.bit_generator, progress=_progress(progress, n_steps, "escape noise"),

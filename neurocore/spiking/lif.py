@@ -31,6 +31,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from .._progress import progress_callback
 from .. import _validate as v
 from .._random import as_generator
 from . import _spiking
@@ -38,6 +39,8 @@ from .connectivity import Connectivity, check_dale
 from .monitors import SpikeResult
 
 __all__ = ["LIFNetwork", "Population", "Projection", "MODELS", "METHODS"]
+
+_progress = progress_callback  # the old private name, still imported by a few modules
 
 MODELS = dict(_spiking.LIF_MODELS)
 METHODS = dict(_spiking.LIF_METHODS)
@@ -76,20 +79,6 @@ class Projection:
         if self._global_indices is None:
             self._global_indices = np.ascontiguousarray(self.conn.indices + np.int32(self.post.start), dtype=np.int32)
         return self._global_indices
-
-
-def _progress(progress, total, desc):
-    if progress is True:
-        from tqdm.auto import tqdm
-        bar = tqdm(total=total, desc=desc, unit="step", leave=False)
-
-        def update(done, _total):
-            bar.n = done
-            bar.refresh()
-            if done >= _total:
-                bar.close()
-        return update
-    return progress if callable(progress) else None
 
 
 class LIFNetwork:
@@ -352,7 +341,7 @@ class LIFNetwork:
             poisson_rate=rate, poisson_weight=weight, poisson_chan=chan, max_spikes=max_spikes,
             record=None if record is None else np.asarray(record, dtype=np.int32), record_every=record_every,
             record_g=record_g, pop_of=pop_of, n_pop=len(self.populations), rate_bin=rb, bitgen=bitgen,
-            progress=_progress(progress, n_steps, "LIF network"))
+            progress=progress_callback(progress, n_steps, "LIF network"))
         self.v, self.g, self._ref, self._ring, self._ring_dt = out["v"], out["g"], out["ref"], out["ring"], dt
         t0 = self.t
         self.t += n_steps * dt

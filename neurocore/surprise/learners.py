@@ -175,7 +175,7 @@ def learn(env, learner, m=None, omega=None, N=None, p_c=None, record=(), cutoff=
         mask |= _RECORD[r]
     task = _surprise.TASK_GAUSSIAN if env.task == "gaussian" else _surprise.TASK_CATEGORICAL
     bitgen = as_generator(rng).bit_generator if learner in ("pf", "sor") else None
-    from ..rate.network import _progress
+    from .._progress import progress_callback as _progress
     out = _surprise.learn(task, code, env.y, pcs, np.tile(env.stochasticity, K), mm_r, oo_r,
                           nn_r, theta=env.theta, env_index=np.tile(np.arange(E, dtype=np.int64), K),
                           mu0=env.mu0, sigma0=env.sigma0, ns=env.n_states, cutoff=float(cutoff), record=mask,
