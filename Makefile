@@ -62,3 +62,10 @@ bench: build $(BENCH_VENV)/.installed
 
 clean:
 	rm -rf build $(VENV) $(BENCH_VENV) neurocore/*/*.so neurocore/*/*/*.so results
+
+# The documentation site (Sphinx, from the docs extra) in build/docs/html; any warning fails it.
+# It lists the figures of the last `make demo` ($(OUT)/*.png, copied into docs/gallery/).
+.PHONY: docs
+docs: build
+	NEUROCORE_RESULTS=$(abspath $(OUT)) $(PY) -m sphinx -E -W --keep-going -q -b html docs build/docs/html
+	@echo "Docs: $(abspath build/docs/html)/index.html"

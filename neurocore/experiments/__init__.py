@@ -12,13 +12,29 @@ from ._base import ExperimentResult, Metric
 __all__ = ["ExperimentResult", "Metric", "registry", "get", "run"]
 
 
+class _Unimportable:
+    """Stands in for an experiment module that fails to import, so one broken module cannot take
+    `neurocore list` or `reproduce all` down with it; running it re-raises the import error."""
+
+    def __init__(self, name, exc):
+        self.NAME, self.TITLE, self.PAPER = name, f"(module fails to import: {exc!r})", "?"
+        self._exc = exc
+
+    def run(self, quick=False, seed=0, out_dir="."):
+        raise ImportError(f"experiment module {self.NAME!r} failed to import") from self._exc
+
+
 def registry():
     """name -> module, for every experiment module in this package."""
     found = {}
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or info.name == "report":
             continue
-        mod = importlib.import_module(f"{__name__}.{info.name}")
+        try:
+            mod = importlib.import_module(f"{__name__}.{info.name}")
+        except Exception as exc:
+            found[info.name] = _Unimportable(info.name, exc)
+            continue
         if hasattr(mod, "NAME") and hasattr(mod, "run"):
             found[mod.NAME] = mod
     return dict(sorted(found.items()))
