@@ -429,3 +429,108 @@ def test_n7_e_step_improves_latents_monotonically():
     c_new = np.mean([np.corrcoef(sm(Z)[:, a], sm(run.Z)[:, a])[0, 1] for a in range(3)])
     c_old = np.mean([np.corrcoef(sm(Z0)[:, a], sm(run.Z)[:, a])[0, 1] for a in range(3)])
     assert c_new > c_old
+
+
+# ------------------------------------------------------------------ 'pz' noise-covariance estimator
+
+def test_nc_pz_estimator_matches_spike_covariances_where_p_estimator_is_biased():
+    # The 'pz' estimator (p at the later bin, sampled spike at the earlier one, + mean p(1-p) on the
+    # lag-0 diagonal) is unbiased for the covariances of the model's own spikes: E[z_i(t) z_j(t-d)]
+    # = E[p_i(t) z_j(t-d)] because z_i(t) given the past is Bernoulli(p_i(t)). Oracle: the
+    # spike covariances of the same simulation; over 8 seeds (2000 trials x 50 bins) |pz - spikes|
+    # had per-entry sd <= 7.5e-4 and max 1.4e-3, hence the 4e-3 bound. The authors' all-p estimator
+    # misses the effect of each spike on later bins: its lagged entries were off by up to 0.031
+    # (sd 7.6e-4) with these recurrent weights, so > 0.015 is many sd away.
+    from neurocore.fitting.sample_and_measure import _model_nc_pz
+    rng = np.random.default_rng(0)
+    W = rng.normal(0, 0.5, (3, 4, 4))
+    net = SampleAndMeasureNetwork(3, 1, D=3, W=W, bias=rng.normal(0, 0.3, 4))
+    s, z = net._fwd(2000, 50, None, None, False, np.random.default_rng(3))
+    Cz = noise_correlations(z[..., :3], 3)
+    Cpz, _ = _model_nc_pz(s, z, 3, 1.0, 3)
+    assert np.max(np.abs(Cpz - Cz)) < 4e-3
+    a = sigmoid(s[..., :3]) - sigmoid(s[..., :3]).mean(axis=0)
+    Cp1 = np.einsum("bti,btj->ij", a, np.roll(a, 1, axis=1)) / (2000 * 50)
+    assert np.max(np.abs(Cp1 - Cz[1])) > 0.015
+
+
+def test_nc_pz_loss_partials_match_finite_differences():
+    # dL/ds and dL/dz of the 'pz' NC loss (trial centring, circular shifts, the p(1-p) diagonal),
+    # with z treated as a free real input; oracle: central finite differences, rel. error < 1e-6.
+    from neurocore.fitting.sample_and_measure import _nc_loss_pz
+    rng = np.random.default_rng(2)
+    B, T, N, n = 4, 12, 4, 3
+    s = rng.normal(0, 1, (B, T, N))
+    z = rng.random((B, T, N))
+    ncd = rng.normal(0, 0.05, (3, n, n))
+    _, gs, gz = _nc_loss_pz(s, z, ncd, n, 1.3, 50.0, False)
+    Gs = _fd(lambda P: _nc_loss_pz(P, z, ncd, n, 1.3, 50.0, False)[0], s, 1e-6)
+    Gz = _fd(lambda P: _nc_loss_pz(s, P, ncd, n, 1.3, 50.0, False)[0], z, 1e-6)
+    assert _relerr(gs, Gs) < 1e-6 and np.all(Gs[..., n:] == 0)
+    assert _relerr(gz, Gz[..., :n]) < 1e-6
+
+
+def test_nc_pz_meanfield_gradient_all_losses_matches_finite_differences():
+    # S1 with the 'pz' estimator: exact in mean-field mode (z = p); oracle: central finite differences.
+    net = _small_net()
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, (20, 2))
+    data = (rng.random((5, 20, 3)) < 0.3).astype(np.uint8)
+    w = LossWeights(psth=0.1, nc=50.0, mle=0.4, fr=0.5, nc_estimator="pz")
+
+    def loss(name, P):
+        m = net.copy()
+        setattr(m, name, P)
+        return m.loss_and_grad(data, x, w, n_lags=4, mean_field=True).total
+
+    res = net.loss_and_grad(data, x, w, n_lags=4, mean_field=True)
+    assert res.parts["nc"] > 0
+    for name in ("W", "U", "bias"):
+        assert _relerr(res.grads[name], _fd(lambda P: loss(name, P), getattr(net, name), 1e-6)) < 1e-5, name
+
+
+def test_nc_pz_stochastic_gradient_matches_numpy_twin():
+    # Stochastic mode: dL/dz of the 'pz' loss enters the reverse sweep with the pseudo-derivative,
+    # like the recurrent dL/dz. Oracle: the dense NumPy twin with the per-element dL/dz added.
+    from neurocore.fitting.sample_and_measure import _nc_loss_pz
+    rng = np.random.default_rng(4)
+    N, D, n, B, T = 5, 3, 3, 6, 25
+    W = rng.normal(0, 0.4, (D, N, N))
+    b = rng.normal(-0.2, 0.3, N)
+    net = SampleAndMeasureNetwork(n, N - n, D=D, W=W, bias=b)
+    data = (rng.random((B, T, n)) < 0.3).astype(np.uint8)
+    stats = _fitting.sm_stats(data=data, Dnc=3)
+    ncd = stats[1]
+    w = LossWeights(psth=0.0, nc=50.0, mle=0.0, fr=0.0, nc_estimator="pz")
+    res = net.loss_and_grad(data, weights=w, data_stats=stats, n_lags=3, rng=9)
+    s, z = net._fwd(B, T, None, None, False, np.random.default_rng(9))
+    assert np.array_equal(z, res.model_spikes)
+    _, gs, gz = _nc_loss_pz(s, z, ncd, n, 1.0, 50.0, False)
+    gfull = np.zeros_like(gs)
+    gfull[..., :n] = gz
+    dW, db = ref.sm_backward_dense(W, s, z.astype(float), gs, gz_el=gfull)
+    assert np.allclose(res.grads["W"], dW, rtol=1e-10, atol=1e-13)
+    assert np.allclose(res.grads["bias"], db, rtol=1e-10, atol=1e-13)
+
+
+def test_nc_estimator_bad_name():
+    net = _small_net(n_in=0)
+    data = np.zeros((2, 10, 3), np.uint8)
+    with pytest.raises(ValueError, match="nc_estimator"):
+        net.loss_and_grad(data, weights=LossWeights(nc_estimator="zz"))
+
+
+def test_s6_hidden_neuron_fit_beats_observed_only_mle_one_seed():
+    # S6 (one seed, short): with the 'pz' NC estimator and NC weight 5000, the hidden-neuron model
+    # recovers the common input that an observed-only GLM cannot express. Measured in the experiment
+    # sample_and_measure_hidden: NC error ratio hidden/MLE 0.03-0.08 over 5 seeds (200-600 steps);
+    # the bound 0.5 also fails the authors' literal loss (ratio 0.68 at 600 steps, ~1 at 200).
+    from neurocore.experiments import sample_and_measure_hidden as exp
+    data = exp.ground_truth().simulate(300, 100, rng=0)[0][..., :4]
+    target = noise_correlations(data, exp.N_LAGS)
+    mle = SampleAndMeasureNetwork(4, 0, D=3, rng=0)
+    mle.fit_mle(data)
+    hid = exp._fit_hidden(mle, data, exp.WEIGHTS, 200, 0)
+    e_mle = exp.nc_error(mle, target, 10, n_trials=400)[0]
+    e_hid = exp.nc_error(hid, target, 10, n_trials=400)[0]
+    assert e_hid < 0.5 * e_mle

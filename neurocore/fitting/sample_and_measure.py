@@ -14,7 +14,10 @@ the authors' TensorFlow code stores that delay last). Losses (weights are the pa
   ``L_MLE = mean BCE(data, p)`` over trials, bins and observed neurons;
 * PSTH, ``L_PSTH = mean_{t,j} CE(pi_D, pi_M)`` with pi = trial-averaged data spikes / model p;
 * noise correlation, ``L_NC = mean_{d,i,j} (C_D - C_M)^2`` with the lagged covariances of
-  trial-centred data spikes / model p (lags 0..Dnc-1, circular within a trial);
+  trial-centred data spikes / model p (lags 0..Dnc-1, circular within a trial); with
+  ``LossWeights(nc_estimator='pz')`` the model side is measured without bias for its sampled
+  spikes (p at the later bin, sampled spike at the earlier one, Bernoulli variance on the lag-0
+  diagonal), which the hidden-neuron experiment needs;
 * hidden firing-rate regulariser ``mean_j (mean z_j - 0.17)^2``.
 
 Default total: 0.1 L_PSTH + 50 L_NC + 0.4 L_MLE + 0.001 L_fr (``mode='mle+sm'``); ``mode='mle'``
@@ -63,6 +66,68 @@ def noise_correlations(spikes, n_lags=9):
     return _fitting.sm_stats(data=S, Dnc=v.count(n_lags, "n_lags", 1))[1]
 
 
+def _psi(s, beta, gamma, mean_field):
+    """dz/ds of the reverse sweep: exact beta p (1 - p) in mean-field mode, else the pseudo-derivative."""
+    if mean_field:
+        p = sigmoid(beta * s)
+        return beta * p * (1.0 - p)
+    return gamma * np.maximum(0.0, 1.0 - np.abs(s))
+
+
+def _model_nc_pz(s, z, n, beta, n_lags, mean_field=False):
+    """The model's noise covariances of the recorded neurons with the 'pz' estimator
+    (see LossWeights.nc_estimator).
+
+    C[d, i, j] = 1/(B T) sum_{b,t} a_i(b,t) c_j(b,t-d) (circular in t) with a = p - <p>_b and
+    c = z - <z>_b for d >= 1, c = a for d = 0; the lag-0 diagonal adds mean_{b,t} p (1 - p).
+    Returns C (n_lags, n, n) and the intermediates (p, a, shifted c per lag).
+    """
+    B, T, _ = s.shape
+    p = sigmoid(beta * s[..., :n])
+    zz = p if mean_field else np.asarray(z[..., :n], dtype=float)
+    a = p - p.mean(axis=0)
+    c = zz - zz.mean(axis=0)
+    BT = float(B * T)
+    C = np.empty((n_lags, n, n))
+    C[0] = np.einsum("bti,btj->ij", a, a) / BT + np.diag((p * (1 - p)).mean(axis=(0, 1)))
+    shifted = [None]
+    for d in range(1, n_lags):
+        cs = np.roll(c, d, axis=1)
+        shifted.append(cs)
+        C[d] = np.einsum("bti,btj->ij", a, cs) / BT
+    return C, (p, a, shifted)
+
+
+def _nc_loss_pz(s, z, ncd, n, beta, w_nc, mean_field):
+    """Noise-correlation loss w_nc mean_{d,i,j} (C_D - C_M)^2 with the 'pz' estimator.
+
+    Returns the weighted loss, dL/ds through p (B, T, N) and dL/dz of the recorded neurons
+    (B, T, n), both with the trial centring applied (in mean-field mode z = p, so dL/dz is folded
+    into dL/ds and the returned dL/dz is zero).
+    """
+    B, T, N = s.shape
+    Dnc = ncd.shape[0]
+    C, (p, a, shifted) = _model_nc_pz(s, z, n, beta, Dnc, mean_field)
+    E = ncd - C
+    loss = w_nc * float((E ** 2).sum()) / (Dnc * n * n)
+    G = -2.0 * w_nc / (Dnc * n * n) * E / float(B * T)      # dL/dC_M, with the 1/(B T) of C_M
+    ga = a @ (G[0] + G[0].T)
+    gc = np.zeros_like(a)
+    for d in range(1, Dnc):
+        ga += shifted[d] @ G[d].T
+        gc += np.roll(a @ G[d], -d, axis=1)
+    ga -= ga.mean(axis=0)
+    gc -= gc.mean(axis=0)
+    gp = ga + np.diag(G[0]) * (1.0 - 2.0 * p)
+    dpds = beta * p * (1.0 - p)
+    gs = np.zeros((B, T, N))
+    gs[..., :n] = gp * dpds
+    if mean_field:
+        gs[..., :n] += gc * dpds
+        gc = np.zeros_like(gc)
+    return loss, gs, gc
+
+
 @dataclass
 class LossWeights:
     """Weights of the loss terms; defaults are the authors' (mode 'mle+sm')."""
@@ -74,6 +139,13 @@ class LossWeights:
     #: leave the lag-0 variances out of L_NC (the model measures probabilities, which lack the
     #: data's Bernoulli variance; the authors' code keeps them: False reproduces it)
     skip_diag0: bool = False
+    #: how the model's noise covariances are measured: 'p' (the authors' code: trial-centred spike
+    #: probabilities at both ends of every lag) or 'pz' (unbiased for sampled spikes: probability at
+    #: the later bin, the model's sampled spike at the earlier bin for lags >= 1, probabilities at
+    #: lag 0 off the diagonal, and Var p + mean p (1 - p) on the lag-0 diagonal). With recurrent
+    #: weights, 'p' misses the effect of each sampled spike on later bins, so its lagged covariances
+    #: differ from those of the spikes the model actually emits.
+    nc_estimator: str = "p"
 
     @classmethod
     def mode(cls, name):
@@ -248,7 +320,15 @@ class SampleAndMeasureNetwork:
                 pd, ncd = _fitting.sm_stats(data=S, Dnc=n_lags)
             else:
                 pd, ncd = data_stats
-            lp, ln, g = _fitting.sm_loss(s, pd, ncd, self.n_obs, self.beta, w.psth, w.nc, w.skip_diag0)
+            if w.nc_estimator == "p":
+                lp, ln, g = _fitting.sm_loss(s, pd, ncd, self.n_obs, self.beta, w.psth, w.nc, w.skip_diag0)
+            elif w.nc_estimator == "pz":
+                lp, _, g = _fitting.sm_loss(s, pd, ncd, self.n_obs, self.beta, w.psth, 0.0, False)
+                ln, gs, gzz = _nc_loss_pz(s, z, ncd, self.n_obs, self.beta, w.nc, mean_field)
+                g = g + gs
+                g[..., :self.n_obs] += gzz * _psi(s[..., :self.n_obs], self.beta, self.gamma, mean_field)
+            else:
+                raise ValueError(f"argument 'weights.nc_estimator' must be 'p' or 'pz', got {w.nc_estimator!r}")
             parts["psth"], parts["nc"] = lp / w.psth if w.psth else 0.0, ln / w.nc if w.nc else 0.0
             gz = None
             if w.fr and self.n_hidden:

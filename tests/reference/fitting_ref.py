@@ -40,14 +40,17 @@ def sm_forward_dense(W, bias, B, T, n_obs, rng, thr=0.4, beta=1.0, drive=None):
     return s, z[:, D:]
 
 
-def sm_backward_dense(W, s, z, g, thr=0.4, beta=1.0, gamma=0.3):
-    """Reverse sweep (free pass, pseudo-derivative) in dense NumPy: returns dW, dbias."""
+def sm_backward_dense(W, s, z, g, thr=0.4, beta=1.0, gamma=0.3, gz_el=None):
+    """Reverse sweep (free pass, pseudo-derivative) in dense NumPy: returns dW, dbias.
+    g = direct dL/ds; gz_el (B, T, N), optional = direct dL/dz, added to the recurrent dL/dz."""
     D, N, _ = W.shape
     B, T, _ = s.shape
     dv = np.zeros((B, T + D, N))
     Wst = W.reshape(D * N, N)
     for t in range(T - 1, -1, -1):
         gz = np.einsum("bdk,djk->bj", dv[:, t + 1:t + 1 + D], W)   # sum_d W[d-1] dv(t+d)
+        if gz_el is not None:
+            gz = gz + gz_el[:, t]
         psi = gamma * np.maximum(0.0, 1.0 - np.abs(s[:, t]))
         dv[:, t] = (g[:, t] + gz * psi) / thr
     dvv = dv[:, :T]
