@@ -170,6 +170,35 @@ def test_dale_solver_matches_nnls():
     assert np.mean(W[0] == 0) > 0.1           # NNLS signature: many weights exactly at the bound
 
 
+def test_dale_active_set_is_exact_with_mask():
+    # Notes 4.4.1 (objective within 1e-6 relative of scipy's NNLS twin) for the exact active-set solver,
+    # here with a connectivity mask: each row equals the twin on its masked sub-problem, and the
+    # fully converged coordinate descent (the C solver) reaches the same objective.
+    rng = np.random.default_rng(6)
+    T, n, m = 500, 40, 5
+    R = rng.random((T, n)) + 0.5 * rng.random((T, 1))      # strongly correlated rates
+    H = R @ rng.standard_normal((n, m)) + 0.1 * rng.standard_normal((T, m))
+    sign = np.where(np.arange(n) < 32, 1, -1)
+    mask = rng.random((m, n)) < 0.6
+    G = R.T @ R / T + 1e-3 * np.eye(n)
+    B = H.T @ R / T
+    W, sweeps = dale_lstsq(G, B, sign, mask=mask, method="active_set")
+    Wcd, _ = dale_lstsq(G, B, sign, mask=mask, max_sweeps=200000, tol=1e-14)
+    assert np.all(W[~mask] == 0) and np.all(W * sign[None, :] >= 0) and np.all(sweeps == 0)
+    for i in range(m):
+        idx = np.flatnonzero(mask[i])
+        w_ref = dale_nnls(G[np.ix_(idx, idx)], B[i, idx], sign[idx])
+        o, o_ref = dale_objective(G, B[i], W[i]), dale_objective(G[np.ix_(idx, idx)], B[i, idx], w_ref)
+        assert abs(o - o_ref) <= 1e-6 * abs(o_ref)
+        assert abs(dale_objective(G, B[i], Wcd[i]) - o) <= 1e-6 * abs(o)
+    with pytest.raises(ValueError, match="'sign'"):
+        dale_lstsq(G, B, np.zeros(n, int), method="active_set")
+    with pytest.raises(ValueError, match="'method'"):
+        dale_lstsq(G, B, sign, method="newton")
+    with pytest.raises(ValueError, match="'mask'"):
+        dale_lstsq(G, B, sign, mask=mask[:, :3], method="active_set")
+
+
 def test_dale_sign_errors():
     J, sign = balanced_coupling(20, K=5, rng=0)
     bad = J.copy()

@@ -24,17 +24,20 @@ def run(quick=False, seed=0, out_dir="."):
                  + np.sin(2 * np.pi * t / (2 / 3))))[:, None]
     n, K = (200, 50) if quick else (400, 100)
     net = BalancedEINetwork(n=n, K=K, gain_out=3.0, rng=seed)
-    net.train(f, 4 if quick else 15, block=1.0, sweeps_per_block=10 if quick else 20)
+    # Exact per-row sign-constrained solves (active-set NNLS) at every Delta t_L = 1 s re-solve: the
+    # warm-started coordinate descent is far from converged at this budget (strongly correlated rates).
+    net.train(f, 4 if quick else 15, block=1.0, solver="active_set")
     te = net.test(f, 2)
     bal_trained = net.balance(te.r)
     dale = bool(np.all(net.J[:, net.sign > 0] >= 0) and np.all(net.J[:, net.sign < 0] <= 0))
     res.check("Dale violations (count)", float(np.sum(net.J[:, net.sign > 0] < 0) + np.sum(net.J[:, net.sign < 0] > 0)),
               0.0, 0.0, "abs", "Dale's law enforced by the constrained solver (exact)")
     res.check("balance index of trained network", bal_trained.index, 0.3, kind="lt",
-              source="notes 4.4.5 [est]: mean |h_E + h_I| / h_E < 0.3")
+              source="notes 4.4.5 [est]: mean |h_E + h_I| / h_E < 0.3 (quick: measured 0.33-0.43 over seeds 0-3)")
     res.check("fraction of constrained weights exactly 0", float(np.mean(net.J[net.mask] == 0)), 0.1, kind="gt",
               source="notes 4.4.3 [est]: NNLS sparsity signature > 10 %")
-    res.check("test normalised output error", te.error, 0.1, kind="lt", source="notes 4.4.4 [est]: < 0.1")
+    res.check("test normalised output error", te.error, 0.1, kind="lt", source="notes 4.4.4 [est]: < 0.1 (quick: measured 1.0-1.3 over seeds 0-3; the trained "
+                     "network does not yet perform the task)")
     res.data["dale_exact"] = dale
     fig, ax = plt.subplots(1, 2, figsize=(12, 3.6))
     tt = np.arange(len(te.z)) * dt
