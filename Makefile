@@ -44,6 +44,11 @@ ctest: $(VENV)/.installed
 	  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$exe; \
 	done
 
+# Every extension rebuilt with ASan + UBSan into build/asan, fast tests run against it
+# (sanitizer runtime preloaded into CPython). Not part of `make test` yet; see tools/asan_pytest.sh.
+test-asan: $(VENV)/.installed
+	PY=$(abspath $(PY)) CC=$(CC) tools/asan_pytest.sh $(PYTEST_ARGS)
+
 pytest: build
 	$(PY) -m pytest -q -x $(PYTEST_ARGS)
 

@@ -10,6 +10,8 @@ files, never editing this script.
 Environment knobs (for development, never needed by users):
   NEUROCORE_ONLY=rate,spiking   build only these families
   NEUROCORE_BLAS=fallback       compile the plain-C BLAS fallback only (sanitizer builds)
+  NEUROCORE_EXTRA_CFLAGS="..."  extra compiler flags, appended (e.g. -fsanitize=address; make test-asan)
+  NEUROCORE_EXTRA_LDFLAGS="..." extra linker flags
 """
 import os
 import re
@@ -42,6 +44,8 @@ def extensions():
     cflags = ["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter",
               "-Wno-missing-field-initializers", "-fno-math-errno",
               "-fno-trapping-math", "-ffp-contract=fast"]
+    cflags += os.environ.get("NEUROCORE_EXTRA_CFLAGS", "").split()
+    ldflags = os.environ.get("NEUROCORE_EXTRA_LDFLAGS", "").split()
     macros = [("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")]
     if os.environ.get("NEUROCORE_BLAS") == "fallback":
         macros.append(("NC_BLAS_FALLBACK_ONLY", "1"))
@@ -64,6 +68,7 @@ def extensions():
             include_dirs=[np.get_include(), "csrc/include", "csrc/kernels", "csrc/bindings"],
             define_macros=macros,
             extra_compile_args=cflags,
+            extra_link_args=ldflags,
             libraries=["m"],
         ))
     return exts

@@ -39,6 +39,63 @@ static inline PyObject *nc_raise(PyObject *type, const char *fmt, ...)
     return NULL;
 }
 
+/* PyArg_ParseTupleAndKeywords, but a rejected scalar or keyword gives a message that names the
+ * argument ("argument 'n_steps' must be an integer, got float (...)") instead of CPython's
+ * anonymous one. Same signature and return value (true on success). */
+static inline int nc_parse_args(PyObject *args, PyObject *kw, const char *fmt, char **kwlist, ...)
+{
+    va_list va;
+    va_start(va, kwlist);
+    int ok = PyArg_VaParseTupleAndKeywords(args, kw, fmt, kwlist, va);
+    va_end(va);
+    if (ok) return 1;
+    if (kw) {  /* an unknown keyword: name it (CPython may only count the arguments) */
+        PyObject *key, *val;
+        Py_ssize_t pos = 0;
+        while (PyDict_Next(kw, &pos, &key, &val)) {
+            int known = 0;
+            for (int i = 0; kwlist[i]; i++)
+                if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, kwlist[i]) == 0) known = 1;
+            if (!known) {
+                PyErr_Format(PyExc_TypeError, "argument %R is not a keyword of this function", key);
+                return 0;
+            }
+        }
+    }
+    if (!PyErr_ExceptionMatches(PyExc_TypeError) && !PyErr_ExceptionMatches(PyExc_OverflowError)
+        && !PyErr_ExceptionMatches(PyExc_ValueError))
+        return 0;
+    Py_ssize_t nargs = PyTuple_GET_SIZE(args);
+    int i = 0;
+    for (const char *f = fmt; *f && *f != ':' && *f != ';' && kwlist[i]; f++) {
+        if (*f == '|' || *f == '$' || *f == '!' || *f == '&' || *f == '#') continue;
+        const char *name = kwlist[i];
+        PyObject *o = i < nargs ? PyTuple_GET_ITEM(args, i) : (kw ? PyDict_GetItemString(kw, name) : NULL);
+        i++;
+        if (!o || !strchr("diLnp", *f)) continue;
+        char unit[2] = {*f, 0};
+        union { double d; int i; long long L; Py_ssize_t n; } tmp;
+        PyObject *tup = PyTuple_Pack(1, o);
+        if (!tup) return 0;
+        PyObject *t0, *v0, *tb0;
+        PyErr_Fetch(&t0, &v0, &tb0);
+        int good = PyArg_ParseTuple(tup, unit, &tmp);
+        Py_DECREF(tup);
+        if (good) { PyErr_Restore(t0, v0, tb0); continue; }
+        Py_XDECREF(t0); Py_XDECREF(v0); Py_XDECREF(tb0);
+        PyObject *t, *v, *tb;
+        PyErr_Fetch(&t, &v, &tb);
+        PyErr_NormalizeException(&t, &v, &tb);
+        const char *want = *f == 'd' ? "a real number" : (*f == 'p' ? "a truth value" : "an integer");
+        PyErr_Format(t ? t : PyExc_TypeError, "argument '%s' must be %s, got %.100s (%S)", name, want,
+                     Py_TYPE(o)->tp_name, v ? v : Py_None);
+        Py_XDECREF(t); Py_XDECREF(v); Py_XDECREF(tb);
+        return 0;
+    }
+    return 0;
+}
+
+
 /* ---------------------------------------------------------------- module setup and BLAS */
 
 static inline void *nc_capsule_pointer(PyObject *capi, const char *fname)
@@ -384,6 +441,11 @@ static inline int nc_run_chunked(nc_chunk_fn fn, void *ctx, int64_t total, int64
                                  PyObject *progress, int *status)
 {
     *status = NC_OK;
+    if (progress && progress != Py_None && !PyCallable_Check(progress)) {
+        PyErr_Format(PyExc_TypeError, "argument 'progress' must be None or a callable(done, total), got %.100s",
+                     Py_TYPE(progress)->tp_name);
+        return -1;
+    }
     if (chunk < 1) chunk = 1;
     for (int64_t start = 0; start < total; start += chunk) {
         int64_t count = total - start < chunk ? total - start : chunk;

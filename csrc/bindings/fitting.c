@@ -122,7 +122,7 @@ static PyObject *py_sm_forward(PyObject *self, PyObject *args, PyObject *kw)
     long long B, T, n_obs;
     double thr = 0.4, beta = 1.0, gamma = 0.3;
     int mf = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOLLL|OOOdddpOO", kwl, &W_o, &b_o, &B, &T, &n_obs, &U_o, &x_o,
+    if (!nc_parse_args(args, kw, "OOLLL|OOOdddpOO", kwl, &W_o, &b_o, &B, &T, &n_obs, &U_o, &x_o,
                                      &data_o, &thr, &beta, &gamma, &mf, &bitgen, &progress))
         return NULL;
     bag bg = {{0}, 0};
@@ -169,7 +169,7 @@ static PyObject *py_sm_stats(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *s_o = Py_None, *d_o = Py_None;
     long long n_obs = -1, Dnc = 1;
     double beta = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|OOLdL", kwl, &s_o, &d_o, &n_obs, &beta, &Dnc)) return NULL;
+    if (!nc_parse_args(args, kw, "|OOLdL", kwl, &s_o, &d_o, &n_obs, &beta, &Dnc)) return NULL;
     bag bg = {{0}, 0};
     PyObject *result = NULL;
     double *cen = NULL;
@@ -222,7 +222,7 @@ static PyObject *py_sm_loss(PyObject *self, PyObject *args, PyObject *kw)
     long long n_obs;
     double beta = 1.0, wp = 0.1, wn = 50.0;
     int skip = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOL|dddp", kwl, &s_o, &pd_o, &nd_o, &n_obs, &beta, &wp, &wn, &skip)) return NULL;
+    if (!nc_parse_args(args, kw, "OOOL|dddp", kwl, &s_o, &pd_o, &nd_o, &n_obs, &beta, &wp, &wn, &skip)) return NULL;
     bag bg = {{0}, 0};
     PyObject *result = NULL;
     double *wk = NULL;
@@ -268,7 +268,7 @@ static PyObject *py_mle_loss(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwl[] = {"s", "data", "beta", "w", NULL};
     PyObject *s_o, *d_o;
     double beta = 1.0, w = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|dd", kwl, &s_o, &d_o, &beta, &w)) return NULL;
+    if (!nc_parse_args(args, kw, "OO|dd", kwl, &s_o, &d_o, &beta, &w)) return NULL;
     bag bg = {{0}, 0};
     PyObject *result = NULL;
     npy_intp any3[3] = {NC_ANY, NC_ANY, NC_ANY};
@@ -319,7 +319,7 @@ static PyObject *py_sm_backward(PyObject *self, PyObject *args, PyObject *kw)
     long long n_obs;
     double thr = 0.4, beta = 1.0, gamma = 0.3;
     int mf = 0, inplace = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOL|OOOdddpOpO", kwl, &W_o, &b_o, &s_o, &z_o, &g_o, &n_obs, &U_o,
+    if (!nc_parse_args(args, kw, "OOOOOL|OOOdddpOpO", kwl, &W_o, &b_o, &s_o, &z_o, &g_o, &n_obs, &U_o,
                                      &x_o, &d_o, &thr, &beta, &gamma, &mf, &gz_o, &inplace, &progress))
         return NULL;
     bag bg = {{0}, 0};
@@ -505,7 +505,7 @@ static PyObject *py_meso_run(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *Z_o, *y_o, *par, *bitgen = Py_None, *ws = Py_None;
     int mode = 0, grad = 0, rec = 0;
     double w_obs = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOiO!|OpdpO", kwl, &Z_o, &y_o, &mode, &PyDict_Type, &par, &bitgen,
+    if (!nc_parse_args(args, kw, "OOiO!|OpdpO", kwl, &Z_o, &y_o, &mode, &PyDict_Type, &par, &bitgen,
                                      &grad, &w_obs, &rec, &ws))
         return NULL;
     bag bg = {{0}, 0};
@@ -602,7 +602,7 @@ static PyObject *py_micro_run(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwl[] = {"Z", "obs_idx", "params", "bitgen", NULL};
     PyObject *Z_o, *oi_o, *par, *bitgen;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO!O", kwl, &Z_o, &oi_o, &PyDict_Type, &par, &bitgen)) return NULL;
+    if (!nc_parse_args(args, kw, "OOO!O", kwl, &Z_o, &oi_o, &PyDict_Type, &par, &bitgen)) return NULL;
     bag bg = {{0}, 0};
     PyObject *result = NULL;
     double *work = NULL;

@@ -29,7 +29,7 @@ static PyObject *py_anchors(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *S_o, *T_o, *progress = Py_None;
     double kappa = 0.0, tol = 1e-12;
     long long max_iter = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|ddLO", kwlist, &S_o, &T_o, &kappa, &tol, &max_iter, &progress))
+    if (!nc_parse_args(args, kw, "OO|ddLO", kwlist, &S_o, &T_o, &kappa, &tol, &max_iter, &progress))
         return NULL;
     PyArrayObject *S = NULL, *T = NULL, *W = NULL, *cases = NULL, *nact = NULL;
     double *work = NULL;
@@ -103,7 +103,7 @@ static PyObject *py_nnls_gram(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *G_o, *b_o;
     double tol = 1e-12;
     long long max_iter = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|dL", kwlist, &G_o, &b_o, &tol, &max_iter)) return NULL;
+    if (!nc_parse_args(args, kw, "OO|dL", kwlist, &G_o, &b_o, &tol, &max_iter)) return NULL;
     PyArrayObject *G = NULL, *b = NULL, *a = NULL;
     double *work = NULL;
     int64_t *iwork = NULL;
@@ -164,7 +164,7 @@ static PyObject *py_tangling(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"X", "Xdot", "eps", "progress", NULL};
     PyObject *X_o, *V_o, *progress = Py_None;
     double eps;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOd|O", kwlist, &X_o, &V_o, &eps, &progress)) return NULL;
+    if (!nc_parse_args(args, kw, "OOd|O", kwlist, &X_o, &V_o, &eps, &progress)) return NULL;
     if (nc_check_positive(eps, "eps")) return NULL;
     PyArrayObject *X = NULL, *V = NULL, *Q = NULL, *arg = NULL;
     PyObject *result = NULL;
@@ -189,6 +189,14 @@ static PyObject *py_tangling(PyObject *self, PyObject *args, PyObject *kw)
         if (status != NC_OK) nc_raise_status(status, "tangling", NULL);
         goto exit;
     }
+    {   /* finite inputs near the double range can overflow |dXdot|^2; never hand back inf */
+        npy_intp bad = 0;
+        if (!nc_all_finite_array(Q, &bad)) {
+            nc_raise(PyExc_FloatingPointError, "tangling: Q overflowed at sample %ld; the magnitudes of 'X' "
+                     "and 'Xdot' are too large (rescale them)", (long)bad);
+            goto exit;
+        }
+    }
     result = Py_BuildValue("OO", (PyObject *)Q, (PyObject *)arg);
 exit:
     Py_XDECREF(X); Py_XDECREF(V); Py_XDECREF(Q); Py_XDECREF(arg);
@@ -201,7 +209,7 @@ static PyObject *py_kendall_tau_a(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"x", "y", NULL};
     PyObject *x_o, *y_o;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO", kwlist, &x_o, &y_o)) return NULL;
+    if (!nc_parse_args(args, kw, "OO", kwlist, &x_o, &y_o)) return NULL;
     npy_intp any1[1] = {NC_ANY};
     PyArrayObject *x = nc_array_in(x_o, "x", NPY_FLOAT64, 1, any1, NC_FINITE);
     if (!x) return NULL;
@@ -229,7 +237,7 @@ static PyObject *py_stiefel_decorrelate(PyObject *self, PyObject *args, PyObject
     PyObject *X_o, *V_o;
     long long max_iter = 500;
     double gtol = 1e-5;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|Ld", kwlist, &X_o, &V_o, &max_iter, &gtol)) return NULL;
+    if (!nc_parse_args(args, kw, "OO|Ld", kwlist, &X_o, &V_o, &max_iter, &gtol)) return NULL;
     if (nc_check_count(max_iter, "max_iter", 0) || nc_check_nonnegative(gtol, "gtol")) return NULL;
     PyArrayObject *X = NULL, *V0 = NULL, *V = NULL;
     double *work = NULL;
@@ -266,7 +274,17 @@ static PyObject *py_stiefel_decorrelate(PyObject *self, PyObject *args, PyObject
     Py_BEGIN_ALLOW_THREADS
     st = nc_geometry_stiefel_decorrelate(xd, P, n, (double *)PyArray_DATA(V), K, max_iter, gtol, &cost, work, &info);
     Py_END_ALLOW_THREADS
+    if (st == NC_ERR_NUMERIC) {
+        nc_raise(PyExc_ValueError, "center-correlation (Stiefel) optimisation: argument 'V0' must have "
+                 "orthonormal, linearly independent columns (a QR factorisation failed)");
+        goto exit;
+    }
     if (st != NC_OK) { nc_raise_status(st, "center-correlation (Stiefel) optimisation", &info); goto exit; }
+    if (!isfinite(cost)) {
+        nc_raise(PyExc_FloatingPointError, "center-correlation (Stiefel) optimisation: the cost overflowed; "
+                 "argument 'X' has entries too large (rescale it)");
+        goto exit;
+    }
     result = Py_BuildValue("Od", (PyObject *)V, cost);
 exit:
     PyMem_Free(work);

@@ -119,7 +119,7 @@ static PyObject *py_net_forward(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"X", "W", "A", "act", NULL};
     PyObject *X_o, *W_o, *A_o;
     int act = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|i", kwlist, &X_o, &W_o, &A_o, &act)) return NULL;
+    if (!nc_parse_args(args, kw, "OOO|i", kwlist, &X_o, &W_o, &A_o, &act)) return NULL;
     net_args a;
     PyArrayObject *F = NULL;
     double *work = NULL;
@@ -148,7 +148,7 @@ static PyObject *py_net_loss_grad(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"X", "Y", "W", "A", "act", "loss", "grad", NULL};
     PyObject *X_o, *Y_o, *W_o, *A_o;
     int act = 0, loss = 0, want_grad = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|iip", kwlist, &X_o, &Y_o, &W_o, &A_o, &act, &loss, &want_grad))
+    if (!nc_parse_args(args, kw, "OOOO|iip", kwlist, &X_o, &Y_o, &W_o, &A_o, &act, &loss, &want_grad))
         return NULL;
     net_args a;
     PyArrayObject *G = NULL;
@@ -181,7 +181,7 @@ static PyObject *py_net_hessian(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"X", "Y", "W", "A", "act", "loss", "progress", NULL};
     PyObject *X_o, *Y_o, *W_o, *A_o, *progress = Py_None;
     int act = 0, loss = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|iiO", kwlist, &X_o, &Y_o, &W_o, &A_o, &act, &loss, &progress))
+    if (!nc_parse_args(args, kw, "OOOO|iiO", kwlist, &X_o, &Y_o, &W_o, &A_o, &act, &loss, &progress))
         return NULL;
     net_args a;
     PyArrayObject *Hm = NULL;
@@ -284,7 +284,7 @@ static PyObject *py_gln_loss_grad(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *X_o, *y_o, *c_o, *t_o;
     long long n_ctx;
     int train_readout = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOL|p", kwlist, &X_o, &y_o, &c_o, &t_o, &n_ctx, &train_readout))
+    if (!nc_parse_args(args, kw, "OOOOL|p", kwlist, &X_o, &y_o, &c_o, &t_o, &n_ctx, &train_readout))
         return NULL;
     gln_args a;
     PyArrayObject *f = NULL, *G = NULL;
@@ -333,7 +333,7 @@ static PyObject *py_gln_train(PyObject *self, PyObject *args, PyObject *kw)
     long long n_ctx, n_steps, max_fp = 100;
     int train_readout = 1, method = 0, normalized = 0;
     double lr, fp_tol = 1e-14;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOLpLd|iidLO", kwlist, &X_o, &y_o, &c_o, &t_o, &n_ctx,
+    if (!nc_parse_args(args, kw, "OOOOLpLd|iidLO", kwlist, &X_o, &y_o, &c_o, &t_o, &n_ctx,
                                      &train_readout, &n_steps, &lr, &method, &normalized, &fp_tol, &max_fp,
                                      &progress))
         return NULL;
@@ -382,7 +382,7 @@ static PyObject *py_svm_dual(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *Q_o, *a_o = Py_None;
     double tol = 1e-10, cap = 1e12;
     long long max_sweeps = 100000;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|OdLd", kwlist, &Q_o, &a_o, &tol, &max_sweeps, &cap)) return NULL;
+    if (!nc_parse_args(args, kw, "O|OdLd", kwlist, &Q_o, &a_o, &tol, &max_sweeps, &cap)) return NULL;
     PyArrayObject *Q = NULL, *a0 = NULL, *alpha = NULL;
     double *work = NULL;
     PyObject *result = NULL;

@@ -279,7 +279,7 @@ static PyObject *py_forward(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"layers", "config", "X", "batch", NULL};
     PyObject *layers, *cfg, *X_o;
     long long batch = 256;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|L", kwlist, &layers, &cfg, &X_o, &batch)) return NULL;
+    if (!nc_parse_args(args, kw, "OOO|L", kwlist, &layers, &cfg, &X_o, &batch)) return NULL;
     if (nc_check_count(batch, "batch", 1)) return NULL;
     net_holder *h = PyMem_Calloc(1, sizeof(net_holder));
     if (!h) return PyErr_NoMemory();
@@ -319,7 +319,7 @@ static PyObject *py_step(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"layers", "config", "X", "y", "target", "apply", NULL};
     PyObject *layers, *cfg, *X_o, *y_o = Py_None, *t_o = Py_None;
     int apply = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|OOp", kwlist, &layers, &cfg, &X_o, &y_o, &t_o, &apply))
+    if (!nc_parse_args(args, kw, "OOO|OOp", kwlist, &layers, &cfg, &X_o, &y_o, &t_o, &apply))
         return NULL;
     net_holder *h = PyMem_Calloc(1, sizeof(net_holder));
     if (!h) return PyErr_NoMemory();
@@ -387,7 +387,7 @@ static PyObject *py_train(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"layers", "config", "X", "y", "target", "perm", "batch", "progress", NULL};
     PyObject *layers, *cfg, *X_o, *y_o, *t_o, *perm_o, *progress = Py_None;
     long long batch;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOL|O", kwlist, &layers, &cfg, &X_o, &y_o, &t_o, &perm_o, &batch,
+    if (!nc_parse_args(args, kw, "OOOOOOL|O", kwlist, &layers, &cfg, &X_o, &y_o, &t_o, &perm_o, &batch,
                                      &progress))
         return NULL;
     if (nc_check_count(batch, "batch_size", 1)) return NULL;
@@ -466,7 +466,7 @@ static PyObject *py_di_run(PyObject *self, PyObject *args, PyObject *kw)
     double alpha, dt;
     long long n_steps;
     int semi = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOddL|p", kwlist, &W_o, &B_o, &d_o, &alpha, &dt, &n_steps, &semi))
+    if (!nc_parse_args(args, kw, "OOOddL|p", kwlist, &W_o, &B_o, &d_o, &alpha, &dt, &n_steps, &semi))
         return NULL;
     if (nc_check_nonnegative(alpha, "alpha") || nc_check_positive(dt, "dt") || nc_check_count(n_steps, "n_steps", 1))
         return NULL;
@@ -501,7 +501,7 @@ static PyObject *py_ndi(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"W", "B", "delta", "alpha", NULL};
     PyObject *W_o, *B_o, *d_o;
     double alpha;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOd", kwlist, &W_o, &B_o, &d_o, &alpha)) return NULL;
+    if (!nc_parse_args(args, kw, "OOOd", kwlist, &W_o, &B_o, &d_o, &alpha)) return NULL;
     if (nc_check_nonnegative(alpha, "alpha")) return NULL;
     PyArrayObject *W = NULL, *B = NULL, *d = NULL, *rx = NULL;
     double *work = NULL;
@@ -537,7 +537,7 @@ static PyObject *py_clapp_grad(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"X", "W", "b", "Wp", "Wr", "offset", "neg", "mode", NULL};
     PyObject *X_o, *W_o, *b_o, *Wp_o, *Wr_o, *neg_o, *mode_o;
     long long offset;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOLOO", kwlist, &X_o, &W_o, &b_o, &Wp_o, &Wr_o, &offset, &neg_o,
+    if (!nc_parse_args(args, kw, "OOOOOLOO", kwlist, &X_o, &W_o, &b_o, &Wp_o, &Wr_o, &offset, &neg_o,
                                      &mode_o))
         return NULL;
     PyArrayObject *X = NULL, *W = NULL, *b = NULL, *Wp = NULL, *Wr = NULL, *neg = NULL, *mode = NULL;
@@ -603,7 +603,7 @@ static PyObject *py_opt_update(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *w_o, *g_o, *m_o = Py_None, *v_o = Py_None;
     double lr, momentum = 0.0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, wd = 0.0;
     long long t = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "iOO|OOddddddLp", kwlist, &opt, &w_o, &g_o, &m_o, &v_o, &lr, &momentum,
+    if (!nc_parse_args(args, kw, "iOO|OOddddddLp", kwlist, &opt, &w_o, &g_o, &m_o, &v_o, &lr, &momentum,
                                      &beta1, &beta2, &eps, &wd, &t, &nonneg))
         return NULL;
     if (opt < 0 || opt >= NC_OPT_COUNT) { PyErr_Format(PyExc_ValueError, "argument 'opt' code %d is unknown", opt); return NULL; }

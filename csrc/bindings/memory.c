@@ -73,7 +73,7 @@ static PyObject *py_kernel_matrix(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *A_o, *B_o, *table_o = Py_None;
     int kind, degree = 1;
     double dot_scale, beta = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOid|idO", kwlist, &A_o, &B_o, &kind, &dot_scale,
+    if (!nc_parse_args(args, kw, "OOid|idO", kwlist, &A_o, &B_o, &kind, &dot_scale,
                                      &degree, &beta, &table_o))
         return NULL;
     kernel_args ka;
@@ -103,7 +103,7 @@ static PyObject *py_fit_interpolation(PyObject *self, PyObject *args, PyObject *
     PyObject *X_o, *Y_o, *table_o = Py_None;
     int kind, degree = 1;
     double dot_scale, beta = 1.0, ridge = 0.0, rel_tol = 1e-12;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOid|idOdd", kwlist, &X_o, &Y_o, &kind, &dot_scale,
+    if (!nc_parse_args(args, kw, "OOid|idOdd", kwlist, &X_o, &Y_o, &kind, &dot_scale,
                                      &degree, &beta, &table_o, &ridge, &rel_tol))
         return NULL;
     kernel_args ka;
@@ -155,7 +155,7 @@ static PyObject *py_svm_fit(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *G_o, *L_o;
     double C = INFINITY, tol = 1e-6;
     long long max_sweeps = 10000;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|ddL", kwlist, &G_o, &L_o, &C, &tol, &max_sweeps))
+    if (!nc_parse_args(args, kw, "OO|ddL", kwlist, &G_o, &L_o, &C, &tol, &max_sweeps))
         return NULL;
     PyArrayObject *G = NULL, *L = NULL, *A = NULL, *sw = NULL, *cv = NULL;
     double *work = NULL;
@@ -281,7 +281,7 @@ static PyObject *py_recall_step(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *X_o, *A_o, *C_o, *table_o = Py_None, *progress = Py_None;
     int kind, degree = 1, softmax = 0, activation = 0;
     double dot_scale, beta = 1.0, self_coupling = 0.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOid|idOdiiO", kwlist, &X_o, &A_o, &C_o, &kind, &dot_scale,
+    if (!nc_parse_args(args, kw, "OOOid|idOdiiO", kwlist, &X_o, &A_o, &C_o, &kind, &dot_scale,
                                      &degree, &beta, &table_o, &self_coupling, &softmax, &activation, &progress))
         return NULL;
     net_args a;
@@ -368,7 +368,7 @@ static PyObject *py_recall_iterate(PyObject *self, PyObject *args, PyObject *kw)
     int kind, degree = 1, softmax = 0, activation = 0, mode = 0;
     long long max_sweeps = 100;
     double dot_scale, beta = 1.0, self_coupling = 0.0, tol = 1e-12;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOid|idOdiiLidOO", kwlist, &X_o, &A_o, &C_o, &kind, &dot_scale,
+    if (!nc_parse_args(args, kw, "OOOid|idOdiiLidOO", kwlist, &X_o, &A_o, &C_o, &kind, &dot_scale,
                                      &degree, &beta, &table_o, &self_coupling, &softmax, &activation,
                                      &max_sweeps, &mode, &tol, &bg_o, &progress))
         return NULL;
@@ -424,7 +424,7 @@ static PyObject *py_weights_iterate(PyObject *self, PyObject *args, PyObject *kw
     PyObject *W_o, *C_o, *bg_o = Py_None, *progress = Py_None;
     int mode = 0;
     long long max_sweeps = 100;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OO|LiOO", kwlist, &W_o, &C_o, &max_sweeps, &mode, &bg_o, &progress))
+    if (!nc_parse_args(args, kw, "OO|LiOO", kwlist, &W_o, &C_o, &max_sweeps, &mode, &bg_o, &progress))
         return NULL;
     nc_rng_handle rng = {0};
     PyArrayObject *W = NULL, *cues = NULL, *x = NULL, *sw = NULL, *stt = NULL;
@@ -475,7 +475,7 @@ static PyObject *py_softmax_recall(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"patterns", "queries", "beta", NULL};
     PyObject *X_o, *Q_o;
     double beta;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOd", kwlist, &X_o, &Q_o, &beta)) return NULL;
+    if (!nc_parse_args(args, kw, "OOd", kwlist, &X_o, &Q_o, &beta)) return NULL;
     PyArrayObject *X = NULL, *Q = NULL, *out = NULL;
     double *work = NULL;
     PyObject *result = NULL;
@@ -520,7 +520,7 @@ static PyObject *py_sdm_pack(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"X", NULL};
     PyObject *X_o;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O", kwlist, &X_o)) return NULL;
+    if (!nc_parse_args(args, kw, "O", kwlist, &X_o)) return NULL;
     PyArrayObject *X = matrix_in(X_o, "X", NC_ANY, 1);
     if (!X) return NULL;
     const double *xd = PyArray_DATA(X);
@@ -572,7 +572,7 @@ static PyObject *py_sdm_write(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"addresses", "n", "radius", "x", "Y", "counters", "progress", NULL};
     PyObject *A_o, *x_o, *Y_o, *C_o, *progress = Py_None;
     long long n, radius;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OLLOOO|O", kwlist, &A_o, &n, &radius, &x_o, &Y_o, &C_o, &progress))
+    if (!nc_parse_args(args, kw, "OLLOOO|O", kwlist, &A_o, &n, &radius, &x_o, &Y_o, &C_o, &progress))
         return NULL;
     PyArrayObject *A = NULL, *x = NULL, *Y = NULL, *C0 = NULL, *C = NULL, *act = NULL;
     PyObject *result = NULL;
@@ -609,7 +609,7 @@ static PyObject *py_sdm_read(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"addresses", "n", "radius", "counters", "cues", "progress", NULL};
     PyObject *A_o, *C_o, *x_o, *progress = Py_None;
     long long n, radius;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OLLOO|O", kwlist, &A_o, &n, &radius, &C_o, &x_o, &progress))
+    if (!nc_parse_args(args, kw, "OLLOO|O", kwlist, &A_o, &n, &radius, &C_o, &x_o, &progress))
         return NULL;
     PyArrayObject *A = NULL, *x = NULL, *C = NULL, *out = NULL, *act = NULL;
     PyObject *result = NULL;
@@ -670,7 +670,7 @@ static PyObject *py_perceptron_learn(PyObject *self, PyObject *args, PyObject *k
     PyObject *X_o, *y_o, *g_o, *w_o, *bg_o, *progress = Py_None;
     long long n_cycles, record_every = 1;
     double theta, rho, eps, sigma_in, sigma_out;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOLdddddO|LO", kwlist, &X_o, &y_o, &g_o, &w_o, &n_cycles, &theta,
+    if (!nc_parse_args(args, kw, "OOOOLdddddO|LO", kwlist, &X_o, &y_o, &g_o, &w_o, &n_cycles, &theta,
                                      &rho, &eps, &sigma_in, &sigma_out, &bg_o, &record_every, &progress))
         return NULL;
     nc_rng_handle rng = {0};

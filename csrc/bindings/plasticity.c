@@ -127,7 +127,7 @@ static PyObject *py_update(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *W_o, *pre_o, *post_o, *th_o = Py_None, *ref_o = Py_None, *mod_o = Py_None, *E_o = Py_None;
     int rule;
     double eta, power = 1.0, decay = 1.0, w_min = -INFINITY, w_max = INFINITY;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOid|dOOOOddd", kwlist, &W_o, &pre_o, &post_o, &rule, &eta,
+    if (!nc_parse_args(args, kw, "OOOid|dOOOOddd", kwlist, &W_o, &pre_o, &post_o, &rule, &eta,
                                      &power, &th_o, &ref_o, &mod_o, &E_o, &decay, &w_min, &w_max))
         return NULL;
     PyArrayObject *W = NULL, *E = NULL, *pre = NULL, *post = NULL, *th = NULL, *ref = NULL, *mod = NULL;
@@ -201,7 +201,7 @@ static PyObject *py_update_csr(PyObject *self, PyObject *args, PyObject *kw)
     long long n_pre_ll;
     int rule;
     double eta, power = 1.0, decay = 1.0, w_min = -INFINITY, w_max = INFINITY;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOLOOid|dOOOOddd", kwlist, &ip_o, &ix_o, &data_o, &n_pre_ll,
+    if (!nc_parse_args(args, kw, "OOOLOOid|dOOOOddd", kwlist, &ip_o, &ix_o, &data_o, &n_pre_ll,
                                      &pre_o, &post_o, &rule, &eta, &power, &th_o, &ref_o, &mod_o, &E_o, &decay,
                                      &w_min, &w_max))
         return NULL;
@@ -296,7 +296,7 @@ static PyObject *py_normalize_rows(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *W_o;
     int kind = NC_PL_NORM_L2;
     double target = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "O|id", kwlist, &W_o, &kind, &target)) return NULL;
+    if (!nc_parse_args(args, kw, "O|id", kwlist, &W_o, &kind, &target)) return NULL;
     if (kind != NC_PL_NORM_L2 && kind != NC_PL_NORM_SUM) {
         PyErr_Format(PyExc_ValueError, "argument 'kind' must be 0 (L2) or 1 (sum), got %d", kind);
         return NULL;
@@ -340,7 +340,7 @@ static PyObject *py_batch_fit(PyObject *self, PyObject *args, PyObject *kw)
     long long n_steps, batch = 1, step0 = 0;
     double eta, power = 1.0, mod = 1.0, tau_meta = 0.0, meta_c = 1.0, meta_q = 1.0, norm_target = 1.0;
     double w_min = -INFINITY, w_max = INFINITY;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOidL|LdddddOOOidddLO", kwlist, &W_o, &X_o, &rule, &eta, &n_steps,
+    if (!nc_parse_args(args, kw, "OOidL|LdddddOOOidddLO", kwlist, &W_o, &X_o, &rule, &eta, &n_steps,
                                      &batch, &power, &mod, &tau_meta, &meta_c, &meta_q, &meta_o, &th_o, &ref_o,
                                      &normalize, &norm_target, &w_min, &w_max, &step0, &progress))
         return NULL;
@@ -423,7 +423,7 @@ static PyObject *py_voltage_rule(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *u_o, *ptr_o, *step_o;
     double dt, tau_g, th_m, th_p, a_ltd, a_ltp;
     int shape = NC_PL_PHI_STEP, saturate = 0, record = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOdddddd|iip", kwlist, &u_o, &ptr_o, &step_o, &dt, &tau_g, &th_m,
+    if (!nc_parse_args(args, kw, "OOOdddddd|iip", kwlist, &u_o, &ptr_o, &step_o, &dt, &tau_g, &th_m,
                                      &th_p, &a_ltd, &a_ltp, &shape, &saturate, &record))
         return NULL;
     PyArrayObject *u = NULL, *ptr = NULL, *stp = NULL, *dw = NULL, *dwt = NULL, *gt = NULL;

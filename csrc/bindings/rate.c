@@ -1,11 +1,31 @@
 /* Python bindings for the rate-network kernels (csrc/kernels/rate.c): neurocore.rate._rate. */
 #include "common.h"
 #include "rate.h"
+#include <stdarg.h>
+
+/* PyArg_ParseTupleAndKeywords whose errors name the argument. CPython's parser says only
+ * "'float' object cannot be interpreted as an integer"; on failure each scalar argument is
+ * converted again on its own to find the culprit, and an unknown keyword is named.
+ * (Candidate for csrc/bindings/common.h as nc_parse_args; issue 15.) */
+
+/* After an interrupt (Ctrl-C) or an exception from the progress callback, attach what was
+ * completed to the exception as `exc.partial` (a dict), so that a caller can keep the state of the
+ * last completed chunk and resume from it. The kernel advanced its own copies only. */
+static void rate_attach_partial(PyObject *partial)
+{
+    if (!partial) return;  /* building it failed: keep the error that is set */
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (v && PyObject_SetAttrString(v, "partial", partial) < 0) PyErr_Clear();
+    Py_DECREF(partial);
+    PyErr_Restore(t, v, tb);
+}
 
 typedef struct {
     nc_rate_params p;
     double *x, *record, *work, *Q, *log_growth, *history;
-    int64_t record_every, k, ortho_every;
+    int64_t record_every, k, ortho_every, done;
     bitgen_t *rng;
     nc_status_info info;
 } rate_ctx;
@@ -13,14 +33,18 @@ typedef struct {
 static int integrate_chunk(void *vctx, int64_t start, int64_t count)
 {
     rate_ctx *c = (rate_ctx *)vctx;
-    return nc_rate_integrate(&c->p, c->x, start, count, c->record_every, c->record, c->work, c->rng, &c->info);
+    int st = nc_rate_integrate(&c->p, c->x, start, count, c->record_every, c->record, c->work, c->rng, &c->info);
+    if (st == NC_OK) c->done = start + count;
+    return st;
 }
 
 static int lyapunov_chunk(void *vctx, int64_t start, int64_t count)
 {
     rate_ctx *c = (rate_ctx *)vctx;
-    return nc_rate_lyapunov(&c->p, c->x, c->Q, c->k, start, count, c->ortho_every, c->log_growth,
-                            c->history, c->work, &c->info);
+    int st = nc_rate_lyapunov(&c->p, c->x, c->Q, c->k, start, count, c->ortho_every, c->log_growth,
+                              c->history, c->work, &c->info);
+    if (st == NC_OK) c->done = start + count;
+    return st;
 }
 
 /* Shared argument handling of integrate and lyapunov: J, x0, inputs, dt, tau, phi, method. */
@@ -94,7 +118,7 @@ static PyObject *py_integrate(PyObject *self, PyObject *args, PyObject *kw)
     long long n_steps, record_every = 1;
     double dt, tau = 1.0;
     int phi = 0, method = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOLd|diiOOOLOO", kwlist, &J_o, &x0_o, &n_steps, &dt, &tau,
+    if (!nc_parse_args(args, kw, "OOLd|diiOOOLOO", kwlist, &J_o, &x0_o, &n_steps, &dt, &tau,
                                      &phi, &method, &Ic_o, &It_o, &noise_o, &record_every, &bg_o, &progress))
         return NULL;
     rate_arrays a;
@@ -125,6 +149,11 @@ static PyObject *py_integrate(PyObject *self, PyObject *args, PyObject *kw)
     int status;
     if (nc_run_chunked(integrate_chunk, &c, n_steps, nc_chunk_for(flops, 2e8), progress, &status) < 0) {
         if (status != NC_OK) nc_raise_status(status, "rate network integration", &c.info);
+        else {  /* interrupted between chunks: report the last completed chunk */
+            PyObject *recd = PySequence_GetSlice((PyObject *)rec, 0, (Py_ssize_t)(c.done / record_every + 1));
+            rate_attach_partial(recd ? Py_BuildValue("{s:L,s:O,s:N}", "steps_done", (long long)c.done, "x",
+                                                     (PyObject *)a.x, "record", recd) : NULL);
+        }
         goto exit;
     }
     result = Py_BuildValue("OO", (PyObject *)rec, (PyObject *)a.x);
@@ -144,7 +173,7 @@ static PyObject *py_lyapunov(PyObject *self, PyObject *args, PyObject *kw)
     long long n_steps, ortho_every = 10;
     double dt, tau = 1.0;
     int phi = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOLd|diOOLO", kwlist, &J_o, &x0_o, &Q_o, &n_steps, &dt,
+    if (!nc_parse_args(args, kw, "OOOLd|diOOLO", kwlist, &J_o, &x0_o, &Q_o, &n_steps, &dt,
                                      &tau, &phi, &Ic_o, &It_o, &ortho_every, &progress))
         return NULL;
     rate_arrays a;
@@ -182,6 +211,12 @@ static PyObject *py_lyapunov(PyObject *self, PyObject *args, PyObject *kw)
     int status;
     if (nc_run_chunked(lyapunov_chunk, &c, n_steps, chunk, progress, &status) < 0) {
         if (status != NC_OK) nc_raise_status(status, "Lyapunov exponents", &c.info);
+        else {
+            PyObject *hd = PySequence_GetSlice((PyObject *)hist, 0, (Py_ssize_t)(c.done / ortho_every));
+            rate_attach_partial(hd ? Py_BuildValue("{s:L,s:O,s:O,s:O,s:N}", "steps_done", (long long)c.done, "x",
+                                                   (PyObject *)a.x, "Q", (PyObject *)Q, "log_growth", (PyObject *)lg,
+                                                   "history", hd) : NULL);
+        }
         goto exit;
     }
     result = Py_BuildValue("OOOO", (PyObject *)lg, (PyObject *)hist, (PyObject *)a.x, (PyObject *)Q);

@@ -29,7 +29,7 @@ static PyObject *py_env(PyObject *self, PyObject *args, PyObject *kw)
     long long T, ns = 5;
     PyObject *pc_o, *st_o, *bg_o;
     double mu0 = 0.0, sigma0 = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "iLOOO|ddL", kwlist, &task, &T, &pc_o, &st_o, &bg_o, &mu0,
+    if (!nc_parse_args(args, kw, "iLOOO|ddL", kwlist, &task, &T, &pc_o, &st_o, &bg_o, &mu0,
                                      &sigma0, &ns))
         return NULL;
     PyArrayObject *pc = NULL, *st = NULL, *y = NULL, *th = NULL, *ch = NULL;
@@ -134,7 +134,7 @@ static PyObject *py_learn(PyObject *self, PyObject *args, PyObject *kw)
              *progress = Py_None;
     double mu0 = 0.0, sigma0 = 1.0, cutoff = 1e-16;
     long long ns = 5;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "iiOOOOOO|OOddLdiOO", kwlist, &task, &learner, &y_o, &pc_o, &st_o,
+    if (!nc_parse_args(args, kw, "iiOOOOOO|OOddLdiOO", kwlist, &task, &learner, &y_o, &pc_o, &st_o,
                                      &m_o, &om_o, &N_o, &th_o, &ei_o, &mu0, &sigma0, &ns, &cutoff, &record, &bg_o,
                                      &progress))
         return NULL;

@@ -50,7 +50,7 @@ static PyObject *py_rls_step(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"P", "W", "r", "f", "k_pending", "c_pending", "k_out", NULL};
     PyObject *P_o, *W_o, *r_o, *f_o, *kp_o, *ko_o;
     double cp;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOdO", kwlist, &P_o, &W_o, &r_o, &f_o, &kp_o, &cp, &ko_o))
+    if (!nc_parse_args(args, kw, "OOOOOdO", kwlist, &P_o, &W_o, &r_o, &f_o, &kp_o, &cp, &ko_o))
         return NULL;
     npy_intp sq[2] = {NC_ANY, NC_ANY};
     PyArrayObject *P, *W, *kp, *ko, *r = NULL, *f = NULL, *err = NULL;
@@ -122,7 +122,7 @@ static PyObject *py_rls_fit(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"P", "W", "R", "F", "progress", NULL};
     PyObject *P_o, *W_o, *R_o, *F_o, *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO|O", kwlist, &P_o, &W_o, &R_o, &F_o, &progress)) return NULL;
+    if (!nc_parse_args(args, kw, "OOOO|O", kwlist, &P_o, &W_o, &R_o, &F_o, &progress)) return NULL;
     PyArrayObject *P0 = NULL, *W0 = NULL, *R = NULL, *F = NULL, *P = NULL, *W = NULL, *err = NULL;
     double *work = NULL;
     PyObject *res = NULL;
@@ -214,7 +214,7 @@ static PyObject *py_train(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *x_o, *W_o, *J_o = Py_None, *wfb_o = Py_None, *uin_o = Py_None, *in_o = Py_None, *tg_o = Py_None;
     PyObject *JT_o = Py_None, *uout_o = Py_None, *uh_o = Py_None, *h_o = Py_None, *xT_o = Py_None;
     PyObject *JL_o = Py_None, *P_o = Py_None, *z_o = Py_None, *zb_o = Py_None, *bg_o = Py_None, *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "LddOO|OOOOOOOOOOOOdOOdddddiiiiLdddd" "LLiOO", kwlist,
+    if (!nc_parse_args(args, kw, "LddOO|OOOOOOOOOOOOdOOdddddiiiiLdddd" "LLiOO", kwlist,
                                      &n_steps, &dt, &tau, &x_o, &W_o, &J_o, &wfb_o, &uin_o, &in_o, &tg_o, &JT_o,
                                      &uout_o, &uh_o, &h_o, &xT_o, &JL_o, &P_o, &alpha, &z_o, &zb_o, &pbar,
                                      &learn_count, &sigma_x, &noise_r, &noise_z, &readout, &learn_J,
@@ -348,7 +348,7 @@ static PyObject *py_dale_solve(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *G_o, *B_o, *s_o, *m_o = Py_None, *W_o = Py_None;
     long long max_sweeps = 1000;
     double tol = 1e-10;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO|OOLd", kwlist, &G_o, &B_o, &s_o, &m_o, &W_o, &max_sweeps, &tol))
+    if (!nc_parse_args(args, kw, "OOO|OOLd", kwlist, &G_o, &B_o, &s_o, &m_o, &W_o, &max_sweeps, &tol))
         return NULL;
     PyArrayObject *G = NULL, *B = NULL, *S = NULL, *M = NULL, *W0 = NULL, *W = NULL, *sw = NULL;
     double *work = NULL;
@@ -428,7 +428,7 @@ static PyObject *py_bump_run(PyObject *self, PyObject *args, PyObject *kw)
     long long n_steps;
     double dt, tau_r, tau_a, beta, i_mean, i_std;
     int record = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOLdddddd|pOO", kwlist, &W_o, &r_o, &a_o, &n_steps, &dt, &tau_r,
+    if (!nc_parse_args(args, kw, "OOOLdddddd|pOO", kwlist, &W_o, &r_o, &a_o, &n_steps, &dt, &tau_r,
                                      &tau_a, &beta, &i_mean, &i_std, &record, &bg_o, &progress))
         return NULL;
     PyArrayObject *W = NULL, *r = NULL, *a = NULL, *rec = NULL;

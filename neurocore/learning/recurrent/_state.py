@@ -1,4 +1,4 @@
-"""state_dict / save / load for the trained models (NumPy .npz files)."""
+"""state_dict / save / load for the trained models (versioned .npz files via neurocore.io)."""
 import numpy as np
 
 
@@ -25,21 +25,15 @@ class Stateful:
         self._after_load()
 
     def save(self, path):
-        """Write the state to ``path`` (.npz); None entries are stored as empty markers."""
-        st = self.state_dict()
-        np.savez(path, **{k: (np.array([]) if v is None else v) for k, v in st.items()},
-                 __none__=np.array([k for k, v in st.items() if v is None], dtype=str),
-                 __class__=np.array(type(self).__name__))
+        """Write the state (and the model's RNG state) to ``path`` atomically, through
+        :func:`neurocore.io.save`: a crash mid-save leaves the previous file intact."""
+        from ... import io
+        return io.save(path, self)
 
     def load(self, path):
         """Restore the state written by :meth:`save` into this (identically built) model."""
-        with np.load(path, allow_pickle=False) as f:
-            cls = str(f["__class__"])
-            if cls != type(self).__name__:
-                raise ValueError(f"argument 'path' holds a {cls} state, not a {type(self).__name__}")
-            none = set(f["__none__"].tolist())
-            self.load_state_dict({k: (None if k in none else f[k]) for k in self._state_fields})
-        return self
+        from ... import io
+        return io.load(path, into=self)
 
     def _sync(self):
         pass
