@@ -214,9 +214,16 @@ class RateNetwork:
 
     def run(self, duration, dt=0.1, method="euler", record_every=1, noise=None, rng=None, progress=False):
         """Integrate from the current state; the network keeps the final state. Returns RateTrajectory."""
-        traj = integrate_rate_network(self.J, self.x, duration, dt, tau=self.tau, phi=self.phi,
-                                      method=method, I=self.I, noise=noise, record_every=record_every,
-                                      rng=self.rng if rng is None else rng, progress=progress)
+        try:
+            traj = integrate_rate_network(self.J, self.x, duration, dt, tau=self.tau, phi=self.phi,
+                                          method=method, I=self.I, noise=noise, record_every=record_every,
+                                          rng=self.rng if rng is None else rng, progress=progress)
+        except KeyboardInterrupt as exc:
+            # Keep the state of the last completed chunk, so a later run() resumes from there.
+            partial = getattr(exc, "partial", None)
+            if partial is not None:
+                self.x = partial["x"]
+            raise
         self.x = traj.x_final
         return traj
 
