@@ -84,7 +84,7 @@ static PyObject *py_quad_rule(PyObject *self, PyObject *args, PyObject *kw)
     static char *kwlist[] = {"quadrature", "n_quad", "zmax", NULL};
     int kind = 0, n = 64;
     double zmax = NC_DMFT_ZMAX;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "|iid", kwlist, &kind, &n, &zmax)) return NULL;
+    if (!nc_parse_args(args, kw, "|iid", kwlist, &kind, &n, &zmax)) return NULL;
     quad_buf *b = PyMem_Malloc(sizeof *b);
     if (!b) return PyErr_NoMemory();
     PyObject *res = NULL;
@@ -108,7 +108,7 @@ static PyObject *py_gaussian_pair(PyObject *self, PyObject *args, PyObject *kw)
     int f1, f2, kind = 0, n = 64;
     double zmax = NC_DMFT_ZMAX;
     PyObject *o[5];
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "iiOOOOO|iid", kwlist, &f1, &f2, &o[0], &o[1], &o[2], &o[3],
+    if (!nc_parse_args(args, kw, "iiOOOOO|iid", kwlist, &f1, &f2, &o[0], &o[1], &o[2], &o[3],
                                      &o[4], &kind, &n, &zmax))
         return NULL;
     if (check_fn(f1, "f1") || check_fn(f2, "f2")) return NULL;
@@ -151,7 +151,7 @@ static PyObject *py_gaussian_mean(PyObject *self, PyObject *args, PyObject *kw)
     int f, kind = 0, n = 64;
     double zmax = NC_DMFT_ZMAX;
     PyObject *mo, *vo;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "iOO|iid", kwlist, &f, &mo, &vo, &kind, &n, &zmax)) return NULL;
+    if (!nc_parse_args(args, kw, "iOO|iid", kwlist, &f, &mo, &vo, &kind, &n, &zmax)) return NULL;
     if (check_fn(f, "f")) return NULL;
     PyArrayObject *m = NULL, *v = NULL, *out = NULL;
     PyObject *res = NULL;
@@ -188,7 +188,7 @@ static PyObject *py_scs_delta0(PyObject *self, PyObject *args, PyObject *kw)
     nc_dmft_scs_params p = {0.0, NC_DMFT_FN_TANH, 1e-12, 200};
     int kind = 0, n = 80;
     double zmax = NC_DMFT_ZMAX;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "d|idiiid", kwlist, &p.g, &p.phi, &p.tol, &p.max_iter, &kind, &n,
+    if (!nc_parse_args(args, kw, "d|idiiid", kwlist, &p.g, &p.phi, &p.tol, &p.max_iter, &kind, &n,
                                      &zmax))
         return NULL;
     if (check_g(p.g)) return NULL;
@@ -222,7 +222,7 @@ static PyObject *py_scs_profile(PyObject *self, PyObject *args, PyObject *kw)
     double delta0, dtau, zmax = NC_DMFT_ZMAX;
     long long n;
     int kind = 0, nq = 80;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "dddL|iiid", kwlist, &p.g, &delta0, &dtau, &n, &p.phi, &kind, &nq,
+    if (!nc_parse_args(args, kw, "dddL|iiid", kwlist, &p.g, &delta0, &dtau, &n, &p.phi, &kind, &nq,
                                      &zmax))
         return NULL;
     if (check_g(p.g) || nc_check_nonnegative(delta0, "delta0") || nc_check_positive(dtau, "dtau") ||
@@ -271,19 +271,20 @@ static PyObject *py_twotime(PyObject *self, PyObject *args, PyObject *kw)
 {
     static char *kwlist[] = {"phi", "g", "dt", "n_steps", "band", "J0", "sqrtK", "I0", "I1", "omega",
                              "input_mode", "n_theta", "m0", "c0", "k_start", "quadrature", "n_quad", "zmax",
-                             "progress", NULL};
+                             "progress", "pair_method", NULL};
     twotime_ctx c;
     memset(&c, 0, sizeof c);
     nc_dmft_twotime_params *p = &c.p;
     long long n_steps, band, k_start = -1;
-    int kind = 0, nq = 32;
+    int kind = 0, nq = 32, pair_method = -1;
     double zmax = NC_DMFT_ZMAX;
     PyObject *progress = Py_None;
     p->n_theta = 1;
     p->c0 = 1.0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "iddLL|dddddiiddLiidO", kwlist, &p->phi, &p->g, &p->dt, &n_steps,
+    if (!nc_parse_args(args, kw, "iddLL|dddddiiddLiidOi", kwlist, &p->phi, &p->g, &p->dt, &n_steps,
                                      &band, &p->J0, &p->sqrtK, &p->I0, &p->I1, &p->omega, &p->input_mode,
-                                     &p->n_theta, &p->m0, &p->c0, &k_start, &kind, &nq, &zmax, &progress))
+                                     &p->n_theta, &p->m0, &p->c0, &k_start, &kind, &nq, &zmax, &progress,
+                                     &pair_method))
         return NULL;
     if (p->phi != NC_DMFT_FN_TANH && p->phi != NC_DMFT_FN_RELU) {
         PyErr_Format(PyExc_ValueError, "argument 'phi' must be tanh or relu for the two-time solver, got code %d", p->phi);
@@ -301,6 +302,21 @@ static PyObject *py_twotime(PyObject *self, PyObject *args, PyObject *kw)
         PyErr_Format(PyExc_ValueError, "argument 'input_mode' code %d is unknown (0 = common, 1 = independent)", p->input_mode);
         return NULL;
     }
+    /* pair averages of tanh: -1 = auto (the Hermite expansion on a Gauss-Hermite rule it supports,
+     * the tensor-product rule otherwise) */
+    if (pair_method < -1 || pair_method > NC_DMFT_PAIR_EXPANSION) {
+        PyErr_Format(PyExc_ValueError, "argument 'pair_method' must be -1 (auto), 0 (tensor) or 1 (expansion), got %d", pair_method);
+        return NULL;
+    }
+    if (pair_method == -1)
+        pair_method = (kind == NC_DMFT_QUAD_HERMITE && nq <= NC_DMFT_MAX_EXPANSION) ? NC_DMFT_PAIR_EXPANSION : NC_DMFT_PAIR_TENSOR;
+    if (pair_method == NC_DMFT_PAIR_EXPANSION && p->phi == NC_DMFT_FN_TANH &&
+        (kind != NC_DMFT_QUAD_HERMITE || nq > NC_DMFT_MAX_EXPANSION)) {
+        PyErr_Format(PyExc_ValueError, "argument 'pair_method': the Hermite expansion needs a Gauss-Hermite rule with "
+                     "at most %d nodes, got quadrature code %d with %d nodes", NC_DMFT_MAX_EXPANSION, kind, nq);
+        return NULL;
+    }
+    p->pair_method = pair_method;
     if (band > n_steps) band = n_steps;
     p->n_steps = n_steps;
     p->band = band;
@@ -317,10 +333,11 @@ static PyObject *py_twotime(PyObject *self, PyObject *args, PyObject *kw)
     npy_intp ns = (npy_intp)(n_steps + 1), d2[2] = {ns, (npy_intp)(band + 1)};
     mean = nc_zeros(1, &ns, NPY_FLOAT64); rate = nc_zeros(1, &ns, NPY_FLOAT64); logk = nc_zeros(1, &ns, NPY_FLOAT64);
     cb = nc_zeros(2, d2, NPY_FLOAT64);
-    c.work = PyMem_Malloc(nc_dmft_twotime_workspace(p) * sizeof(double));
+    c.work = PyMem_Malloc(nc_dmft_twotime_workspace(p, nq) * sizeof(double));
     if (!mean || !rate || !logk || !cb || !c.work) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto exit; }
     c.mean = PyArray_DATA(mean); c.cband = PyArray_DATA(cb); c.rate = PyArray_DATA(rate); c.logk = PyArray_DATA(logk);
-    double per_step = (double)band * nq * nq * (p->input_mode ? p->n_theta : 1) * (k_start >= 0 ? 2 : 1);
+    double per_step = (double)band * nq * (p->pair_method == NC_DMFT_PAIR_EXPANSION && p->phi == NC_DMFT_FN_TANH ? 2 : nq) *
+                      (p->input_mode ? p->n_theta : 1) * (k_start >= 0 ? 2 : 1);
     int status;
     if (nc_run_chunked(twotime_chunk, &c, n_steps, nc_chunk_for(per_step, 3e7), progress, &status) < 0) {
         if (status != NC_OK) nc_raise_status(status, "two-time DMFT recursion", &c.info);
@@ -356,7 +373,7 @@ static PyObject *py_cavity_psi(PyObject *self, PyObject *args, PyObject *kw)
     cavity_ctx c;
     memset(&c, 0, sizeof c);
     PyObject *o[4], *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "idOOOOdd|O", kwlist, &c.which, &c.dw, &o[0], &o[1], &o[2], &o[3],
+    if (!nc_parse_args(args, kw, "idOOOOdd|O", kwlist, &c.which, &c.dw, &o[0], &o[1], &o[2], &o[3],
                                      &c.g, &c.a, &progress))
         return NULL;
     if (c.which != 0 && c.which != 1) { PyErr_Format(PyExc_ValueError, "argument 'which' must be 0 (x) or 1 (phi), got %d", c.which); return NULL; }
@@ -405,7 +422,7 @@ static PyObject *py_plastic_integrate(PyObject *self, PyObject *args, PyObject *
     long long n_steps, record_every = 1;
     plastic_ctx c;
     memset(&c, 0, sizeof c);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOLdddd|LO", kwlist, &J_o, &x_o, &A_o, &n_steps, &c.p.dt, &c.p.g,
+    if (!nc_parse_args(args, kw, "OOOLdddd|LO", kwlist, &J_o, &x_o, &A_o, &n_steps, &c.p.dt, &c.p.g,
                                      &c.p.k, &c.p.gamma, &record_every, &progress))
         return NULL;
     if (check_dt(c.p.dt) || check_g(c.p.g) || nc_check_nonnegative(c.p.gamma, "gamma") ||
@@ -472,7 +489,7 @@ static PyObject *py_plastic_single_site(PyObject *self, PyObject *args, PyObject
     PyObject *eta_o, *ker_o, *progress = Py_None;
     site_ctx c;
     memset(&c, 0, sizeof c);
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOd|O", kwlist, &eta_o, &ker_o, &c.p.dt, &progress)) return NULL;
+    if (!nc_parse_args(args, kw, "OOd|O", kwlist, &eta_o, &ker_o, &c.p.dt, &progress)) return NULL;
     if (check_dt(c.p.dt)) return NULL;
     PyArrayObject *eta = NULL, *ker = NULL, *x = NULL, *ph = NULL;
     PyObject *res = NULL;

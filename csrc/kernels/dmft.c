@@ -470,13 +470,94 @@ int nc_dmft_scs_profile(const nc_dmft_scs_params *p, const nc_dmft_quad *q, doub
 
 /* ---------------------------------------------------------------- two-time recursion */
 
-size_t nc_dmft_twotime_workspace(const nc_dmft_twotime_params *p)
+static int use_expansion(const nc_dmft_twotime_params *p)
+{
+    return p->phi == NC_DMFT_FN_TANH && p->pair_method == NC_DMFT_PAIR_EXPANSION;
+}
+
+size_t nc_dmft_twotime_workspace(const nc_dmft_twotime_params *p, int n_quad)
 {
     size_t nb = (size_t)(p->band + 1), ns = (size_t)(p->n_steps + 1);
     size_t nth = (size_t)(p->input_mode == NC_DMFT_INPUT_INDEPENDENT ? p->n_theta : 1);
     /* kband, d_theta, r, s, Q, P, log-scale accumulator */
-    return ns * nb + nth * ns + 4 * (nb + 2) + 8;
+    size_t base = ns * nb + nth * ns + 4 * (nb + 2) + 8;
+    if (!use_expansion(p) || n_quad < 1) return base;
+    size_t K = (size_t)n_quad;
+    /* Hermite matrix, coefficient ring (phi and phi' per phase, each slot stored twice so that a
+     * band window is contiguous), five band-length scratch arrays, node values */
+    size_t nbk = nb > K ? nb : K;
+    return base + K * K + nth * 2 * K * 2 * nb + 5 * nbk + 2 * K;
 }
+
+/* Hw[i * n + k] = w_i p_k(z_i) with p_k the orthonormal (probabilists') Hermite polynomials. Returns
+ * NC_ERR_VALUE unless sum_i w_i p_k(z_i) p_l(z_i) = delta_kl to 1e-8 (for l in {k, k-1, 0}), i.e.
+ * unless the rule is the n-point Gauss-Hermite rule (the condition for the discrete Mehler expansion). */
+static int hermite_matrix(const nc_dmft_quad *q, double *Hw)
+{
+    const int n = q->n;
+    double sq[NC_DMFT_MAX_EXPANSION + 1];
+    for (int k = 0; k <= n; k++) sq[k] = sqrt((double)k);
+    for (int i = 0; i < n; i++) {
+        double z = q->z[i], pm = 0.0, pk = 1.0;
+        for (int k = 0; k < n; k++) {
+            Hw[(size_t)i * n + k] = q->w[i] * pk;
+            double pn = (z * pk - sq[k] * pm) / sq[k + 1];
+            pm = pk;
+            pk = pn;
+        }
+    }
+    /* O(n^2) spot check: the Gram entries (k, k), (k, k-1) and (k, 0) */
+    for (int k = 0; k < n; k++) {
+        const int ls[3] = {k, k > 0 ? k - 1 : 0, 0};
+        for (int t = 0; t < 3; t++) {
+            const int l = ls[t];
+            double gkl = 0.0;
+            for (int i = 0; i < n; i++)
+                if (q->w[i] > 0) gkl += Hw[(size_t)i * n + k] * Hw[(size_t)i * n + l] / q->w[i];
+            if (fabs(gkl - (k == l ? 1.0 : 0.0)) > 1e-8) return NC_ERR_VALUE;
+        }
+    }
+    return NC_OK;
+}
+
+/* out_q[i] = sum_k rho[i]^k A0[k][s0 + i] A0[k][slot] for i < len (and out_d the same with A1 when
+ * both), where A0[k] = A0 + k * stride. Horner in rho on blocks of 8 entries held in registers. */
+#define NC_HB 8
+static void horner_block(const double *restrict A0, const double *restrict A1, size_t stride, int64_t s0,
+                         int64_t slot, int K, int64_t len, const double *restrict rho, int both,
+                         double *restrict out_q, double *restrict out_d)
+{
+    int64_t i = 0;
+    for (; i + NC_HB <= len; i += NC_HB) {
+        double aq[NC_HB] = {0}, ad[NC_HB] = {0}, r[NC_HB];
+        for (int u = 0; u < NC_HB; u++) r[u] = rho[i + u];
+        if (both)
+            for (int k = K - 1; k >= 0; k--) {
+                const double *c0 = A0 + (size_t)k * stride + s0 + i, an = A0[(size_t)k * stride + slot];
+                const double *c1 = A1 + (size_t)k * stride + s0 + i, bn = A1[(size_t)k * stride + slot];
+                for (int u = 0; u < NC_HB; u++) {
+                    aq[u] = aq[u] * r[u] + c0[u] * an;
+                    ad[u] = ad[u] * r[u] + c1[u] * bn;
+                }
+            }
+        else
+            for (int k = K - 1; k >= 0; k--) {
+                const double *c0 = A0 + (size_t)k * stride + s0 + i, an = A0[(size_t)k * stride + slot];
+                for (int u = 0; u < NC_HB; u++) aq[u] = aq[u] * r[u] + c0[u] * an;
+            }
+        for (int u = 0; u < NC_HB; u++) { out_q[i + u] = aq[u]; out_d[i + u] = ad[u]; }
+    }
+    for (; i < len; i++) {
+        double aq = 0.0, ad = 0.0;
+        for (int k = K - 1; k >= 0; k--) {
+            aq = aq * rho[i] + A0[(size_t)k * stride + s0 + i] * A0[(size_t)k * stride + slot];
+            if (both) ad = ad * rho[i] + A1[(size_t)k * stride + s0 + i] * A1[(size_t)k * stride + slot];
+        }
+        out_q[i] = aq;
+        out_d[i] = ad;
+    }
+}
+#undef NC_HB
 
 /* The unit-specific part of the mean: d_j(n) for phase j (zero for common input). */
 static inline double dshift(const nc_dmft_twotime_params *p, const double *d, int j, int64_t n)
@@ -499,7 +580,15 @@ int nc_dmft_twotime(const nc_dmft_twotime_params *p, const nc_dmft_quad *q, int6
     double *r = d + (size_t)nth * (NS + 1);
     double *sv = r + (nb + 2), *Q = sv + (nb + 2), *P = Q + (nb + 2);
     double *logscale = P + (nb + 2);
+    const int expand = use_expansion(p), K = q->n;
+    if (expand && K > NC_DMFT_MAX_EXPANSION) return NC_ERR_VALUE;
+    /* expansion workspace (see nc_dmft_twotime_workspace) */
+    double *Hw = logscale + 8, *coef = Hw + (expand ? (size_t)K * K : 0);
+    double *rho = coef + (expand ? (size_t)nth * 2 * K * 2 * nb : 0);
+    const int64_t nbk = nb > K ? nb : K;   /* scratch length */
+    double *tq = rho + nbk, *sq = tq + nbk, *td = sq + nbk, *sd = td + nbk, *fv = sd + nbk;
 #define CB(n, l) cband[(size_t)(n) * nb + (l)]
+#define COEF(j, t, k) (coef + ((size_t)((j) * 2 + (t)) * K + (k)) * 2 * (size_t)nb)
 #define KB(n, l) kband[(size_t)(n) * nb + (l)]
     if (step0 == 0) {
         memset(kband, 0, (size_t)(NS + 1) * nb * sizeof(double));
@@ -514,6 +603,7 @@ int nc_dmft_twotime(const nc_dmft_twotime_params *p, const nc_dmft_quad *q, int6
         }
         for (int64_t n = 0; n <= NS; n++) logk[n] = NAN;
         if (p->k_start == 0) { KB(0, 0) = 1.0; logk[0] = 0.0; }
+        if (expand && hermite_matrix(q, Hw) != NC_OK) return NC_ERR_VALUE;
     }
     for (int64_t n = step0; n < step0 + count && n < NS; n++) {
         const double cnn = CB(n, 0);
@@ -527,6 +617,49 @@ int nc_dmft_twotime(const nc_dmft_twotime_params *p, const nc_dmft_quad *q, int6
         const int pert = p->k_start >= 0 && n >= p->k_start;
         const int64_t klo = pert ? (mlo > p->k_start ? mlo : p->k_start) : 0;
         /* Q(m, n) = g^2 E[phi(h_m) phi(h_n)], P(m, n) = g^2 E[phi'(h_m) phi'(h_n)] k(m, n) */
+        if (expand) {
+            /* Hermite coefficients of phi and phi' at time n (slot n mod nb, stored twice) */
+            const int64_t slot = n % nb, s0 = mlo % nb, len = n - mlo + 1;
+            const double sn = cnn > 0 ? sqrt(cnn) : 0.0;
+            for (int j = 0; j < nth; j++) {
+                const double mu = mean[n] + dshift(p, d, j, n);
+                for (int i = 0; i < K; i++) {
+                    double t = tanh(mu + sn * q->z[i]);
+                    fv[i] = t;
+                    fv[K + i] = 1.0 - t * t;
+                }
+                /* a_k = sum_i Hw[i][k] f(z_i), as axpys over k (vectorisable, no reduction) */
+                double *restrict a0 = tq, *restrict a1 = td;   /* scratch (nbk >= K entries) */
+                for (int k = 0; k < K; k++) a0[k] = a1[k] = 0.0;
+                for (int i = 0; i < K; i++) {
+                    const double *restrict h = Hw + (size_t)i * K;
+                    const double f0 = fv[i], f1 = fv[K + i];
+                    for (int k = 0; k < K; k++) { a0[k] += h[k] * f0; a1[k] += h[k] * f1; }
+                }
+                for (int k = 0; k < K; k++) {
+                    double *c0 = COEF(j, 0, k), *c1 = COEF(j, 1, k);
+                    c0[slot] = c0[slot + nb] = a0[k];
+                    c1[slot] = c1[slot + nb] = a1[k];
+                }
+            }
+            /* correlation coefficients over the band window */
+            for (int64_t i = 0; i < len; i++) {
+                const double cmm = CB(mlo + i, 0), cmn = CB(n, n - mlo - i), den = sqrt(cmm * cnn);
+                double r = den > 0 ? cmn / den : 0.0;
+                rho[i] = r > 1.0 ? 1.0 : (r < -1.0 ? -1.0 : r);
+                sq[i] = sd[i] = 0.0;
+            }
+            /* E = sum_k rho^k a_k(m) a_k(n) by Horner in rho, over the window in register blocks */
+            for (int j = 0; j < nth; j++) {
+                const double *A0 = COEF(j, 0, 0), *A1 = COEF(j, 1, 0);
+                horner_block(A0, A1, 2 * (size_t)nb, s0, slot, K, len, rho, pert, tq, td);
+                for (int64_t i = 0; i < len; i++) { sq[i] += tq[i]; sd[i] += td[i]; }
+            }
+            for (int64_t m = mlo; m <= n; m++) {
+                Q[m - mlo] = g2 * sq[m - mlo] / nth;
+                if (pert && m >= klo) P[m - klo] = g2 * sd[m - mlo] / nth * KB(n, n - m);
+            }
+        } else
         for (int64_t m = mlo; m <= n; m++) {
             const double cmm = CB(m, 0), cmn = CB(n, n - m);
             double acc = 0.0, accd = 0.0;
@@ -590,6 +723,7 @@ int nc_dmft_twotime(const nc_dmft_twotime_params *p, const nc_dmft_quad *q, int6
     }
 #undef CB
 #undef KB
+#undef COEF
     return NC_OK;
 }
 

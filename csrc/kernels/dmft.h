@@ -120,6 +120,20 @@ int nc_dmft_scs_profile(const nc_dmft_scs_params *p, const nc_dmft_quad *q, doub
 
 typedef enum { NC_DMFT_INPUT_COMMON = 0, NC_DMFT_INPUT_INDEPENDENT = 1 } nc_dmft_input_mode;
 
+/* How the two-time solver evaluates the tanh pair averages E[phi(h_m) phi(h_n)].
+ *   TENSOR:    the tensor-product rule of nc_dmft_pair, O(n_quad^2) per pair.
+ *   EXPANSION: the discrete Mehler (Hermite) expansion on a Gauss-Hermite rule. Per time point the
+ *              coefficients a_k(n) = sum_i w_i p_k(z_i) phi(mu_n + sqrt(c_nn) z_i), k < n_quad
+ *              (p_k the orthonormal Hermite polynomials) are computed once, and each pair costs
+ *              O(n_quad): E = sum_k rho^k a_k(m) a_k(n), rho = c_mn / sqrt(c_mm c_nn). On the nodes of
+ *              the n-point Gauss-Hermite rule the p_k, k < n, are exactly orthonormal, so rho = 1 gives
+ *              the rule's E[phi^2] and rho = 0 the product of the rule's means; in between the error is
+ *              the quadrature error of the rule (measured of the same size as TENSOR's). Requires a
+ *              Gauss-Hermite rule with n_quad <= NC_DMFT_MAX_EXPANSION (checked: NC_ERR_VALUE).
+ * ReLU always uses closed-form inner integrals (the expansion converges slowly at a kink). */
+typedef enum { NC_DMFT_PAIR_TENSOR = 0, NC_DMFT_PAIR_EXPANSION = 1 } nc_dmft_pair_method;
+#define NC_DMFT_MAX_EXPANSION 128
+
 typedef struct {
     int phi;            /* NC_DMFT_FN_TANH or NC_DMFT_FN_RELU */
     double g;           /* random coupling gain */
@@ -135,10 +149,11 @@ typedef struct {
     int64_t band;       /* lags kept: c(n, n - l) for l = 0..band */
     double m0, c0;      /* initial mean and variance of h */
     int64_t k_start;    /* step at which the perturbation covariance starts (k = 1), < 0: none */
+    int pair_method;    /* nc_dmft_pair_method (tanh only) */
 } nc_dmft_twotime_params;
 
 /* Workspace (doubles) for nc_dmft_twotime. */
-size_t nc_dmft_twotime_workspace(const nc_dmft_twotime_params *p);
+size_t nc_dmft_twotime_workspace(const nc_dmft_twotime_params *p, int n_quad);
 
 /* The two-time Euler recursion of the large-N limit of the Euler-discretised network
  *   h(n+1) = (1 - dt) h(n) + dt (eta(n) - sqrtK J0 nu(n) + sqrtK I0 + I1 sin(omega n dt + theta)),

@@ -19,6 +19,17 @@ PAPER = "Engelken, Ingrosso, Khajeh, Goedeke & Abbott, PLoS Comput Biol 18, e101
 
 
 def run(quick=False, seed=0, out_dir="."):
+    # one BLAS thread: the N x N matrix-vector products are too small to gain from OpenBLAS threads,
+    # which on a loaded 2-core machine made a run 13x slower (46 s vs 3.6 s for one N = 1000 network)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return _run(quick, seed, out_dir)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run(quick, seed, out_dir)
+
+
+def _run(quick, seed, out_dir):
     import matplotlib.pyplot as plt
 
     res = ExperimentResult(NAME, TITLE, PAPER)
@@ -28,7 +39,7 @@ def run(quick=False, seed=0, out_dir="."):
     s = np.sqrt(n / 500.0)   # common-input amplitudes scale with sqrt(N) (notes 3.4)
     amps = {"independent": [0.0, 1.0, 2.0, 4.0, 8.0], "common": [0.0, 10 * s, 20 * s, 30 * s]}
     dmft_amps = {"independent": [0.0, 2.0, 4.0, 8.0] if quick else amps["independent"], "common": amps["common"]}
-    T, T_dmft, band, n_theta = (200.0, 100.0, 10.0, 4) if quick else (300.0, 200.0, 20.0, 8)
+    T, T_dmft, band, n_theta = (200.0, 100.0, 20.0, 4) if quick else (300.0, 200.0, 30.0, 8)
     sim, dmft = {}, {}
     for mode in ("independent", "common"):
         sim[mode] = np.array([[balanced_lyapunov(n, g, I1, f, mode=mode, dt=dt, duration=T, transient=50.0,
@@ -42,10 +53,21 @@ def run(quick=False, seed=0, out_dir="."):
               4.0, kind="gt", source="Engelken et al. Fig 2/3: common input needs a far larger I1 (notes 3.6 #4)")
     res.check("DMFT: common / independent suppression amplitude", crit_dmft["common"] / crit_dmft["independent"],
               4.0, kind="gt", source="Engelken et al. Fig 2/3")
+    # Known gap, NOT a loosened tolerance: at N <= 1000 the DMFT lambda_1 lies about 0.04/tau above the
+    # simulated one at every amplitude, already at I1 = 0. Measured at I1 = 0 (Euler dt = 0.1): DMFT 0.095
+    # (band 20-40 tau, as used here; a 10 tau band gives 0.088; same value at N = 500, 1000, 2000);
+    # simulation seed means 0.056 (N = 500, 3 seeds), 0.053 (N = 1000, 3 seeds), 0.079 (N = 2000, 2 seeds:
+    # 0.083, 0.075). So the finite network approaches the DMFT only above N ~ 1000 (the paper compares
+    # at N = 5000), and the DMFT zero crossings sit at larger I1 than those of N = 500-1000 networks
+    # (quick run: 3.7 vs 2.6 independent, 20 vs 11 common). Checked: the DMFT's stationary statistics at
+    # I1 = 0, N = 1000 equal the independent three-equation solution of notes 3.2 (m = -1.7876,
+    # Delta0 = 20.624, nu = 1.05653; plateau c(20-30 tau) = 13.9-13.7 vs Delta_inf = 13.88).
     tol = 0.2
     for m in ("independent", "common"):
         res.check(f"DMFT suppression amplitude vs simulation ({m}, N={n})", crit_dmft[m], crit_sim[m], tol, "rel",
-                  "zero crossing of the seed-mean lambda_1(I1), linear interpolation")
+                  "issue 4: within 20%. Zero crossing of the seed-mean lambda_1(I1), linear interpolation. "
+                  "Expected to miss at N <= 1000 (finite size): at I1 = 0 the DMFT lambda_1 is 0.095, simulations "
+                  "give 0.056 / 0.053 / 0.079 at N = 500 / 1000 / 2000 (see the code comment)")
     res.check("lambda_1 at I1 = 0 (simulation) > 0", sim["common"][0].mean(), 0.0, kind="gt",
               source="balanced ReLU network at g = 2 > sqrt(2) is chaotic (notes 3.2)")
     res.data.update(N=n, amps=amps, dmft_amps=dmft_amps, sim=sim, dmft=dmft, crit_sim=crit_sim, crit_dmft=crit_dmft)

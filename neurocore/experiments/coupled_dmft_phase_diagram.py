@@ -40,6 +40,17 @@ def classify(n, g, k, gamma, seed, T=150.0, dt=0.1):
 
 
 def run(quick=False, seed=0, out_dir="."):
+    # one BLAS thread: the N x N matrix-vector products are too small to gain from OpenBLAS threads,
+    # which on a loaded 2-core machine made a run 13x slower (46 s vs 3.6 s for one N = 1000 network)
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return _run(quick, seed, out_dir)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run(quick, seed, out_dir)
+
+
+def _run(quick, seed, out_dir):
     import matplotlib.pyplot as plt
 
     res = ExperimentResult(NAME, TITLE, PAPER)
@@ -48,11 +59,18 @@ def run(quick=False, seed=0, out_dir="."):
     n = 400 if quick else 1000
     T = 200.0 if quick else 600.0
     seeds = [seed] if quick else [seed, seed + 1]
-    dm = dict(duration=100.0, burn_in=40.0, window=25.0, n_paths=150, max_iter=8, tol=3e-2) if quick else \
-        dict(duration=300.0, burn_in=60.0, window=40.0, n_paths=600, max_iter=30, tol=1e-2)
+    # DMFT sampler: the Hebbian k = +1 state is slow (tau_1/2 ~ 10), so the lag window must be >= 50 tau
+    # and the iteration run to convergence (measured at k = +1, M = 150: window 25 tau and 8 iterations
+    # gave tau_1/2 = 6.6, 32 iterations 6.9; window 50 tau, 32-64 iterations 9.6-9.7). Sampler noise
+    # remains large near the phase boundary: two sampler seeds gave 9.3 and 12.8 (M = 300, 200 tau).
+    # The damped iteration settles to a residual of ~5e-3-1e-2 for k = 0 and -1 (measured with M = 150:
+    # 0.006 and 0.009 after 40 iterations, tau_1/2 moving by < 0.3 between damping 0.5 and 0.3) and
+    # below 5e-3 for k = +1 (28 iterations); the residual is reported as a metric with tol 1e-2.
+    dm = dict(duration=120.0, burn_in=50.0, window=50.0, n_paths=150, max_iter=40, tol=1e-2) if quick else \
+        dict(duration=300.0, burn_in=60.0, window=60.0, n_paths=600, max_iter=60, tol=1e-2)
     th_d, th_s, curves = {}, {}, {}
     for k in ks:
-        r = solve_plastic_dmft(g, k, gamma, dt=0.1, rng=seed, raise_on_fail=not quick, **dm)
+        r = solve_plastic_dmft(g, k, gamma, dt=0.1, rng=seed, raise_on_fail=False, **dm)
         th_d[k] = r.half_decay_time()
         sims = [simulate_decay(n, g, k, gamma, s, T) for s in seeds]
         lag = sims[0][0]
@@ -60,10 +78,15 @@ def run(quick=False, seed=0, out_dir="."):
         th_s[k] = decay_time(lag, a / a[0])
         curves[k] = (r.tau, r.c_x, lag, a)
         res.data[f"dmft_k{k}"] = dict(iterations=r.iterations, residual=r.residual, converged=r.converged)
+        res.check(f"plastic DMFT residual after {r.iterations} iterations (k={k:+g})", r.residual, dm["tol"],
+                  kind="lt", source="sampler convergence: max change of C_phi / C_phi(0) in the last iteration")
     for k in (-1.0, 1.0):
         same = np.sign(th_d[k] - th_d[0.0]) == np.sign(th_s[k] - th_s[0.0])
         res.check(f"sign of change of tau_1/2 at k={k:+g} agrees (DMFT vs sim)", float(same), 1.0, 0.0, "abs",
                   "Clark & Abbott: Hebbian slows, anti-Hebbian speeds up chaos")
+    # quick: N = 400, one seed, T = 200; the spread measured at k = +1 is about +-20% on both sides
+    # (simulation seeds: 10.5 / 8.2 at N = 400, T = 600; 13.4 / 11.3 at N = 1000; DMFT sampler seeds
+    # 9.3 / 12.8), so 15% cannot be resolved at this size; the full mode runs N = 1000, 2 seeds, 15%
     tol = 0.35 if quick else 0.15
     for k in ks:
         res.check(f"tau_1/2 DMFT vs simulation N={n} (k={k:+g})", th_d[k], th_s[k], tol, "rel",
@@ -81,7 +104,11 @@ def run(quick=False, seed=0, out_dir="."):
               kind="lt", source="freezable chaos: the frozen network holds a stable fixed point")
     res.check("freeze, k=2: distance of the fixed point from the state at the freeze",
               max(o["distance_from_freeze"] for o in fr[2.0]), 0.1, kind="lt",
-              source="notes 4.3: 0.04-0.06 at N = 300")
+              source="notes 4.3: 0.04-0.06 at N = 300. The issue's 'within 1% of the frozen state' is NOT met "
+                     "at these parameters: the neurons settle on a stable fixed point 3-9% away (measured over 3 "
+                     "seeds, also after a 1000 tau plastic phase). The distance scales with the speed of the "
+                     "plastic network at the freeze: at gamma = 0.1, k = 2 (speed 0.006-0.046, sustained over 2000 tau) "
+                     "it is 0.3-1.1% (3 freezes after 400 tau)")
     res.check("freeze, k=0: drift over 100 tau (no Hebbian term)", min(o["drift"] for o in fr[0.0]), 0.01,
               kind="gt", source="without plasticity the frozen network stays chaotic")
     res.data["freeze"] = fr
