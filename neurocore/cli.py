@@ -48,6 +48,8 @@ def _cmd_reproduce(args):
         print(f"unknown experiment(s): {', '.join(unknown)}; run 'neurocore list'", file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
+    from threadpoolctl import threadpool_limits
+    limiter = threadpool_limits(limits=max(1, args.blas_threads), user_api="blas")
     results, crashed = [], []
     bar = tqdm(names, desc="reproduce", unit="exp", file=sys.stderr)
     for name in bar:
@@ -61,6 +63,7 @@ def _cmd_reproduce(args):
         status = "PASS" if res.passed else "FAIL"
         tqdm.write(f"{status} {name} ({res.seconds:.1f} s): "
                    + "; ".join(f"{m.name}={m.measured:.4g}" for m in res.metrics), file=sys.stderr)
+    limiter.restore_original_limits()
     path = write_report(results, args.out, args.quick, args.seed)
     failed = [r.name for r in results if not r.passed and r.name not in crashed]
     print(f"report: {os.path.abspath(path)}")
@@ -82,6 +85,9 @@ def main(argv=None):
     rp.add_argument("--quick", action="store_true", help="small sizes, minutes in total")
     rp.add_argument("--out", default="results", help="output folder (default: results)")
     rp.add_argument("--seed", type=int, default=0, help="base random seed")
+    rp.add_argument("--blas-threads", type=int, default=1,
+                    help="BLAS threads per process (default 1: the experiments are many small products, "
+                         "for which OpenBLAS threads cost more than they give on small machines)")
     rp.add_argument("--workers", type=int, default=None,
                     help="worker processes for parameter sweeps (default: all cores)")
     rp.add_argument("--scheduler", default=None,
