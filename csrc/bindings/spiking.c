@@ -266,7 +266,7 @@ static PyObject *py_lif_run(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *tau_m_o, *v_th_o, *v_reset_o, *e_l_o, *t_ref_o, *tau_syn_o, *e_rev_o = Py_None, *v0_o, *g0_o = Py_None,
              *ref0_o = Py_None, *ring0_o = Py_None, *proj_o = Py_None, *iext_o = Py_None, *it_o = Py_None,
              *pr_o = Py_None, *pw_o = Py_None, *rec_o = Py_None, *pop_o = Py_None, *bg_o = Py_None, *progress = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "LdiiOOOOOOOO|OOOOOOOOiLOLpOiLOO", kwlist, &n_steps, &dt, &model, &method,
+    if (!nc_parse_args(args, kw, "LdiiOOOOOOOO|OOOOOOOOiLOLpOiLOO", kwlist, &n_steps, &dt, &model, &method,
                                      &tau_m_o, &v_th_o, &v_reset_o, &e_l_o, &t_ref_o, &tau_syn_o, &e_rev_o, &v0_o,
                                      &g0_o, &ref0_o, &ring0_o, &proj_o, &iext_o, &it_o, &pr_o, &pw_o, &poisson_chan,
                                      &max_spikes, &rec_o, &record_every, &record_g, &pop_o, &n_pop, &rate_bin,
@@ -575,7 +575,7 @@ static PyObject *py_glm_run(PyObject *self, PyObject *args, PyObject *kw)
     long long n_steps, max_spikes = -1, rate_bin = 1;
     double dt, rho_scale = 1.0, syn_decay = 0.0, self_amp = 0.0, self_decay = 0.0;
     int rho = 0, self_mode = 0, record_u = 0, n_pop = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OLd|idOdOiddOOLpOiLOO", kwlist, &u0_o, &n_steps, &dt, &rho, &rho_scale,
+    if (!nc_parse_args(args, kw, "OLd|idOdOiddOOLpOiLOO", kwlist, &u0_o, &n_steps, &dt, &rho, &rho_scale,
                                      &it_o, &syn_decay, &sk_o, &self_mode, &self_amp, &self_decay, &ek_o, &proj_o,
                                      &max_spikes, &record_u, &pop_o, &n_pop, &rate_bin, &bg_o, &progress))
         return NULL;
@@ -638,7 +638,7 @@ static PyObject *py_glm_potential(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *u0_o, *S_o, *it_o = Py_None, *sk_o = Py_None, *ek_o = Py_None, *proj_o = Py_None;
     double dt, rho_scale = 1.0, syn_decay = 0.0, self_amp = 0.0, self_decay = 0.0;
     int rho = 0, self_mode = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOd|idOdOiddOO", kwlist, &u0_o, &S_o, &dt, &rho, &rho_scale, &it_o,
+    if (!nc_parse_args(args, kw, "OOd|idOdOiddOO", kwlist, &u0_o, &S_o, &dt, &rho, &rho_scale, &it_o,
                                      &syn_decay, &sk_o, &self_mode, &self_amp, &self_decay, &ek_o, &proj_o))
         return NULL;
     glm_arrays a;
@@ -716,7 +716,7 @@ static PyObject *py_scn_run(PyObject *self, PyObject *args, PyObject *kw)
     double dt, lam, mu = 0.0, sigma = 0.0;
     int rule = 0, record_v = 0;
     long long max_spikes = -1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOddOO|iOddOLpOO", kwlist, &F_o, &O_o, &D_o, &T_o, &x_o, &dt, &lam,
+    if (!nc_parse_args(args, kw, "OOOOOddOO|iOddOLpOO", kwlist, &F_o, &O_o, &D_o, &T_o, &x_o, &dt, &lam,
                                      &V0_o, &r0_o, &rule, &inh_o, &mu, &sigma, &ii_o, &max_spikes, &record_v, &bg_o,
                                      &progress))
         return NULL;
@@ -818,6 +818,284 @@ exit:
     return result;
 }
 
+/* ------------------------------------------------------------------ spike-coding networks, low-rank extensions */
+
+typedef struct {
+    nc_spiking_scn_params p;
+    nc_spiking_scn_ext e;
+    double *V, *r, *xhat, *u, *xhat_rec, *u_rec, *vrec, *dwork;
+    int64_t max_per_step;
+    int32_t *work;
+    nc_spiking_monitor mon;
+    bitgen_t *rng;
+    nc_status_info info;
+} scnx_ctx;
+
+static int scnx_chunk(void *vctx, int64_t start, int64_t count)
+{
+    scnx_ctx *c = (scnx_ctx *)vctx;
+    return nc_spiking_scn_run_ext(&c->p, &c->e, c->V, c->r, c->xhat, c->u, start, count, &c->mon, c->xhat_rec,
+                                  c->u_rec, c->vrec, &c->max_per_step, c->work, c->dwork, c->rng, &c->info);
+}
+
+/* Column-sparse copy of a row-major (rows x cols) matrix: colptr (cols + 1), row indices, values. */
+static int nc_lowrank_csc(const double *M, npy_intp rows, npy_intp cols, int64_t **colptr, int32_t **ridx, double **vals)
+{
+    npy_intp nnz = 0;
+    for (npy_intp q = 0; q < rows * cols; q++) nnz += M[q] != 0.0;
+    *colptr = PyMem_Malloc((size_t)(cols + 1) * sizeof(int64_t));
+    *ridx = PyMem_Malloc((size_t)(nnz ? nnz : 1) * sizeof(int32_t));
+    *vals = PyMem_Malloc((size_t)(nnz ? nnz : 1) * sizeof(double));
+    if (!*colptr || !*ridx || !*vals) { PyErr_NoMemory(); return -1; }
+    npy_intp q = 0;
+    for (npy_intp j = 0; j < cols; j++) {
+        (*colptr)[j] = q;
+        for (npy_intp i = 0; i < rows; i++)
+            if (M[i * cols + j] != 0.0) { (*ridx)[q] = (int32_t)i; (*vals)[q] = M[i * cols + j]; q++; }
+    }
+    (*colptr)[cols] = q;
+    return 0;
+}
+
+static PyObject *py_scn_run_ext(PyObject *self, PyObject *args, PyObject *kw)
+{
+    static char *kwlist[] = {"F", "Omega", "D", "T", "x", "dt", "lam", "V0", "r0", "rule", "is_inh", "mu", "mu_vec",
+                             "sigma", "i_inj", "sparse_F", "A", "L", "R", "tau_u", "c_hat", "u0", "rec_every",
+                             "record_xhat", "record_u", "record_v", "max_spikes", "bitgen", "progress", "n_steps", NULL};
+    PyObject *F_o, *O_o, *D_o, *T_o, *x_o, *V0_o, *r0_o, *inh_o = Py_None, *muv_o = Py_None, *ii_o = Py_None,
+             *A_o = Py_None, *L_o = Py_None, *R_o = Py_None, *u0_o = Py_None, *bg_o = Py_None, *progress = Py_None;
+    double dt, lam, mu = 0.0, sigma = 0.0, tau_u = 0.0, c_hat = 0.0;
+    int rule = 0, sparse_F = 0, rec_x = 1, rec_u = 0, rec_v = 0;
+    long long max_spikes = -1, rec_every = 1, hold_steps = -1;
+    if (!nc_parse_args(args, kw, "OOOOOddOO|iOdOdOpOOOddOLpppLOOL", kwlist, &F_o, &O_o, &D_o, &T_o, &x_o,
+                                     &dt, &lam, &V0_o, &r0_o, &rule, &inh_o, &mu, &muv_o, &sigma, &ii_o, &sparse_F,
+                                     &A_o, &L_o, &R_o, &tau_u, &c_hat, &u0_o, &rec_every, &rec_x, &rec_u, &rec_v,
+                                     &max_spikes, &bg_o, &progress, &hold_steps))
+        return NULL;
+    scnx_ctx c;
+    memset(&c, 0, sizeof c);
+    c.info.where = -1;
+    nc_rng_handle rng = {0};
+    PyArrayObject *F = NULL, *O = NULL, *D = NULL, *T = NULL, *x = NULL, *V = NULL, *r = NULL, *inh = NULL, *ii = NULL,
+                  *muv = NULL, *A = NULL, *L = NULL, *R = NULL, *u = NULL, *xh = NULL, *xhr = NULL, *ur = NULL,
+                  *vr = NULL;
+    PyArrayObject *mobj[7] = {0};
+    int32_t *work = NULL;
+    double *dwork = NULL;
+    int64_t *csr_ip = NULL, *o_cp = NULL, *d_cp = NULL;
+    int32_t *csr_ix = NULL, *o_r = NULL, *d_r = NULL;
+    double *csr_v = NULL, *o_v = NULL, *d_v = NULL, *o_t = NULL;
+    PyObject *result = NULL;
+    if (nc_check_positive(dt, "dt") || nc_check_positive(lam, "lam") || nc_check_nonnegative(sigma, "sigma")) goto exit;
+    if (!isfinite(mu)) { nc_raise(PyExc_ValueError, "argument 'mu' must be finite, got %g", mu); goto exit; }
+    if (!isfinite(c_hat)) { nc_raise(PyExc_ValueError, "argument 'c_hat' must be finite, got %g", c_hat); goto exit; }
+    if (dt * lam > 0.5) {
+        nc_raise(PyExc_ValueError, "argument 'dt' (=%g) must be at most half the time constant 1/lam (=%g)", dt, 1.0 / lam);
+        goto exit;
+    }
+    if (rule < 0 || rule > NC_SCN_ALL) { PyErr_Format(PyExc_ValueError, "argument 'rule' code %d is unknown", rule); goto exit; }
+    if (nc_check_count(rec_every, "rec_every", 1)) goto exit;
+    npy_intp any2[2] = {NC_ANY, NC_ANY};
+    F = nc_array_in(F_o, "F", NPY_FLOAT64, 2, any2, NC_FINITE);
+    if (!F) goto exit;
+    const npy_intp n = PyArray_DIM(F, 0), KX = PyArray_DIM(F, 1);
+    if (n < 1 || KX < 1) { PyErr_SetString(PyExc_ValueError, "argument 'F' must be (N, Kx) with N, Kx >= 1"); goto exit; }
+    npy_intp dO[2] = {n, n}, dD[2] = {NC_ANY, n}, dn[1] = {n}, dx[2] = {NC_ANY, KX};
+    if (!(O = nc_array_in(O_o, "Omega", NPY_FLOAT64, 2, dO, NC_FINITE))) goto exit;
+    if (!(D = nc_array_in(D_o, "D", NPY_FLOAT64, 2, dD, NC_FINITE))) goto exit;
+    const npy_intp K = PyArray_DIM(D, 0);
+    if (K < 1) { PyErr_SetString(PyExc_ValueError, "argument 'D' must have at least one row"); goto exit; }
+    if (!(T = nc_array_in(T_o, "T", NPY_FLOAT64, 1, dn, NC_FINITE))) goto exit;
+    if (!(x = nc_array_in(x_o, "x", NPY_FLOAT64, 2, dx, NC_FINITE))) goto exit;
+    npy_intp n_steps = PyArray_DIM(x, 0) - 1;
+    if (hold_steps >= 0) {
+        /* a constant input: x is one row held for n_steps steps */
+        if (PyArray_DIM(x, 0) != 1) {
+            PyErr_Format(PyExc_ValueError, "argument 'x' must be a single row (1, %ld) when 'n_steps' is given, got %ld rows",
+                         (long)KX, (long)PyArray_DIM(x, 0));
+            goto exit;
+        }
+        n_steps = (npy_intp)hold_steps;
+        c.e.x_hold = 1;
+    }
+    if (n_steps < 0) { PyErr_SetString(PyExc_ValueError, "argument 'x' must hold at least the initial row"); goto exit; }
+    {
+        PyArrayObject *V0 = nc_array_in(V0_o, "V0", NPY_FLOAT64, 1, dn, NC_FINITE);
+        if (!V0) goto exit;
+        V = nc_array_copy(V0);
+        Py_DECREF(V0);
+        PyArrayObject *r0 = nc_array_in(r0_o, "r0", NPY_FLOAT64, 1, dn, NC_FINITE);
+        if (!r0) goto exit;
+        r = nc_array_copy(r0);
+        Py_DECREF(r0);
+        if (!V || !r) goto exit;
+    }
+    if (nc_array_opt(inh_o, "is_inh", NPY_UINT8, 1, dn, 0, &inh)) goto exit;
+    if (rule == NC_SCN_ONE_IPRIORITY && !inh) { PyErr_SetString(PyExc_ValueError, "argument 'is_inh' is required for the I-priority rule"); goto exit; }
+    if (nc_array_opt(ii_o, "i_inj", NPY_FLOAT64, 1, dn, NC_FINITE, &ii)) goto exit;
+    if (nc_array_opt(muv_o, "mu_vec", NPY_FLOAT64, 1, dn, NC_FINITE, &muv)) goto exit;
+    npy_intp dA[2] = {KX, KX}, dL[2] = {KX, NC_ANY}, dk[1] = {KX};
+    if (nc_array_opt(A_o, "A", NPY_FLOAT64, 2, dA, NC_FINITE, &A)) goto exit;
+    if (nc_array_opt(L_o, "L", NPY_FLOAT64, 2, dL, NC_FINITE, &L)) goto exit;
+    int64_t rank = 0;
+    if (L) {
+        rank = PyArray_DIM(L, 1);
+        npy_intp dR[2] = {rank, KX};
+        if (rank < 1) { PyErr_SetString(PyExc_ValueError, "argument 'L' must have at least one column"); goto exit; }
+        if (R_o == Py_None) { PyErr_SetString(PyExc_ValueError, "argument 'R' is required with 'L' (A = L R)"); goto exit; }
+        if (nc_array_opt(R_o, "R", NPY_FLOAT64, 2, dR, NC_FINITE, &R)) goto exit;
+        if (A) { PyErr_SetString(PyExc_ValueError, "arguments 'A' and 'L' are exclusive (dense A or A = L R)"); goto exit; }
+    }
+    const int slow = A || L;
+    if (slow) {
+        if (KX != K) {
+            PyErr_Format(PyExc_ValueError, "the slow latent needs F's width (%ld) equal to D's rows (%ld)", (long)KX, (long)K);
+            goto exit;
+        }
+        if (nc_check_positive(tau_u, "tau_u")) goto exit;
+        if (u0_o == Py_None) { PyErr_SetString(PyExc_ValueError, "argument 'u0' is required with a slow latent (A or L)"); goto exit; }
+        PyArrayObject *u0 = nc_array_in(u0_o, "u0", NPY_FLOAT64, 1, dk, NC_FINITE);
+        if (!u0) goto exit;
+        u = nc_array_copy(u0);
+        Py_DECREF(u0);
+        if (!u) goto exit;
+    }
+    if (!parse_monitor(&c.mon, max_spikes, Py_None, 1, 0, 0, Py_None, 1, 1, n, n_steps, mobj)) goto exit;
+    const npy_intp rows = n_steps / (npy_intp)rec_every;
+    npy_intp dxh[1] = {K}, dxr[2] = {rows, K}, dur[2] = {rows, KX}, dvr[2] = {rows, n};
+    if (!(xh = nc_zeros(1, dxh, NPY_FLOAT64))) goto exit;
+    {
+        /* the running readout starts at D r0 */
+        const double *Dp = (const double *)PyArray_DATA(D), *rp = (const double *)PyArray_DATA(r);
+        double *xp = (double *)PyArray_DATA(xh);
+        for (npy_intp cc = 0; cc < K; cc++) {
+            double acc = 0.0;
+            for (npy_intp j = 0; j < n; j++) acc += Dp[cc * n + j] * rp[j];
+            xp[cc] = acc;
+        }
+    }
+    if (rec_x && !(xhr = nc_zeros(2, dxr, NPY_FLOAT64))) goto exit;
+    if (rec_u && slow && !(ur = nc_zeros(2, dur, NPY_FLOAT64))) goto exit;
+    if (rec_v && !(vr = nc_zeros(2, dvr, NPY_FLOAT64))) goto exit;
+    if (sigma > 0) {
+        if (bg_o == Py_None) { PyErr_SetString(PyExc_ValueError, "argument 'bitgen' is required when sigma > 0"); goto exit; }
+        if (nc_rng_acquire(bg_o, "bitgen", &rng)) goto exit;
+    }
+    c.e.kx = KX;
+    if (sparse_F) {
+        const double *Fp = (const double *)PyArray_DATA(F);
+        npy_intp nnz = 0;
+        for (npy_intp q = 0; q < n * KX; q++) nnz += Fp[q] != 0.0;
+        csr_ip = PyMem_Malloc((size_t)(n + 1) * sizeof(int64_t));
+        csr_ix = PyMem_Malloc((size_t)(nnz ? nnz : 1) * sizeof(int32_t));
+        csr_v = PyMem_Malloc((size_t)(nnz ? nnz : 1) * sizeof(double));
+        if (!csr_ip || !csr_ix || !csr_v) { PyErr_NoMemory(); goto exit; }
+        npy_intp q = 0;
+        for (npy_intp i = 0; i < n; i++) {
+            csr_ip[i] = q;
+            for (npy_intp cc = 0; cc < KX; cc++)
+                if (Fp[i * KX + cc] != 0.0) { csr_ix[q] = (int32_t)cc; csr_v[q] = Fp[i * KX + cc]; q++; }
+        }
+        csr_ip[n] = q;
+        c.e.F_indptr = csr_ip;
+        c.e.F_indices = csr_ix;
+        c.e.F_data = csr_v;
+    }
+    {
+        /* spike updates walk columns of Omega and D: give the kernel contiguous or sparse columns */
+        const double *Op = (const double *)PyArray_DATA(O);
+        npy_intp nnz = 0;
+        for (npy_intp q = 0; q < n * n; q++) nnz += Op[q] != 0.0;
+        if (nnz <= n * n / 8) {
+            if (nc_lowrank_csc(Op, n, n, &o_cp, &o_r, &o_v)) goto exit;
+            c.e.O_colptr = o_cp;
+            c.e.O_rows = o_r;
+            c.e.O_vals = o_v;
+        } else {
+            o_t = PyMem_Malloc((size_t)n * (size_t)n * sizeof(double));
+            if (!o_t) { PyErr_NoMemory(); goto exit; }
+            for (npy_intp i = 0; i < n; i++)
+                for (npy_intp j = 0; j < n; j++) o_t[j * n + i] = Op[i * n + j];
+            c.e.Omega_T = o_t;
+        }
+        if (nc_lowrank_csc((const double *)PyArray_DATA(D), K, n, &d_cp, &d_r, &d_v)) goto exit;
+        c.e.D_colptr = d_cp;
+        c.e.D_rows = d_r;
+        c.e.D_vals = d_v;
+    }
+    c.e.mu_vec = muv ? (const double *)PyArray_DATA(muv) : NULL;
+    c.e.A = A ? (const double *)PyArray_DATA(A) : NULL;
+    c.e.L = L ? (const double *)PyArray_DATA(L) : NULL;
+    c.e.R = R ? (const double *)PyArray_DATA(R) : NULL;
+    c.e.rank = rank;
+    c.e.tau_u = tau_u;
+    c.e.c_hat = c_hat;
+    c.e.rec_every = rec_every;
+    c.p.n = n;
+    c.p.k = K;
+    c.p.dt = dt;
+    c.p.lambda = lam;
+    c.p.F = (const double *)PyArray_DATA(F);
+    c.p.Omega = (const double *)PyArray_DATA(O);
+    c.p.D = (const double *)PyArray_DATA(D);
+    c.p.T = (const double *)PyArray_DATA(T);
+    c.p.is_inh = inh ? (const uint8_t *)PyArray_DATA(inh) : NULL;
+    c.p.rule = rule;
+    c.p.mu = mu;
+    c.p.sigma = sigma;
+    c.p.x = (const double *)PyArray_DATA(x);
+    c.p.i_inj = ii ? (const double *)PyArray_DATA(ii) : NULL;
+    work = PyMem_Malloc((size_t)n * sizeof(int32_t));
+    dwork = PyMem_Malloc(nc_spiking_scn_ext_workspace(&c.p, &c.e) * sizeof(double));
+    if (!work || !dwork) { PyErr_NoMemory(); goto exit; }
+    c.V = (double *)PyArray_DATA(V);
+    c.r = (double *)PyArray_DATA(r);
+    c.xhat = (double *)PyArray_DATA(xh);
+    c.u = u ? (double *)PyArray_DATA(u) : NULL;
+    c.xhat_rec = xhr ? (double *)PyArray_DATA(xhr) : NULL;
+    c.u_rec = ur ? (double *)PyArray_DATA(ur) : NULL;
+    c.vrec = vr ? (double *)PyArray_DATA(vr) : NULL;
+    c.work = work;
+    c.dwork = dwork;
+    c.rng = rng.bitgen;
+    int st;
+    double per_step = (double)n * (double)(KX + 2) * 2.0 + (slow ? (L ? 4.0 * (double)rank * KX : 2.0 * (double)KX * KX) : 0.0);
+    if (nc_run_chunked(scnx_chunk, &c, n_steps, nc_chunk_for(per_step, 2e8), progress, &st) < 0) {
+        if (st == NC_ERR_OVERFLOW)
+            PyErr_Format(PyExc_OverflowError, "spike-coding network: spike buffer full (max_spikes=%lld) at step %lld; "
+                         "raise max_spikes", max_spikes, (long long)c.info.where);
+        else if (st != NC_OK)
+            nc_raise_status(st, "spike-coding network (low-rank)", &c.info);
+        goto exit;
+    }
+    result = PyDict_New();
+    if (!result) goto exit;
+    PyDict_SetItemString(result, "V", (PyObject *)V);
+    PyDict_SetItemString(result, "r", (PyObject *)r);
+    PyDict_SetItemString(result, "xhat", (PyObject *)xh);
+    if (u) PyDict_SetItemString(result, "u", (PyObject *)u);
+    if (xhr) PyDict_SetItemString(result, "x_hat", (PyObject *)xhr);
+    if (ur) PyDict_SetItemString(result, "u_trace", (PyObject *)ur);
+    if (vr) PyDict_SetItemString(result, "v_trace", (PyObject *)vr);
+    PyObject *mps = PyLong_FromLongLong(c.max_per_step);
+    if (mps) { PyDict_SetItemString(result, "max_spikes_per_step", mps); Py_DECREF(mps); }
+    if (monitor_results(result, &c.mon, mobj)) Py_CLEAR(result);
+exit:
+    nc_rng_release(&rng);
+    PyMem_Free(work);
+    PyMem_Free(dwork);
+    PyMem_Free(csr_ip);
+    PyMem_Free(csr_ix);
+    PyMem_Free(csr_v);
+    PyMem_Free(o_cp); PyMem_Free(o_r); PyMem_Free(o_v); PyMem_Free(o_t);
+    PyMem_Free(d_cp); PyMem_Free(d_r); PyMem_Free(d_v);
+    for (int q = 0; q < 7; q++) Py_XDECREF(mobj[q]);
+    Py_XDECREF(F); Py_XDECREF(O); Py_XDECREF(D); Py_XDECREF(T); Py_XDECREF(x); Py_XDECREF(V); Py_XDECREF(r);
+    Py_XDECREF(inh); Py_XDECREF(ii); Py_XDECREF(muv); Py_XDECREF(A); Py_XDECREF(L); Py_XDECREF(R); Py_XDECREF(u);
+    Py_XDECREF(xh); Py_XDECREF(xhr); Py_XDECREF(ur); Py_XDECREF(vr);
+    return result;
+}
+
 /* ------------------------------------------------------------------ propagate (exposed for tests and reuse) */
 
 static PyObject *py_propagate(PyObject *self, PyObject *args, PyObject *kw)
@@ -826,7 +1104,7 @@ static PyObject *py_propagate(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *proj_o, *sp_o;
     long long n_post;
     int n_chan = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOL|i", kwlist, &proj_o, &sp_o, &n_post, &n_chan)) return NULL;
+    if (!nc_parse_args(args, kw, "OOL|i", kwlist, &proj_o, &sp_o, &n_post, &n_chan)) return NULL;
     if (nc_check_count(n_post, "n_post", 1) || nc_check_count(n_chan, "n_chan", 1)) return NULL;
     if (n_chan > NC_SPIKING_MAX_CHAN) { PyErr_Format(PyExc_ValueError, "argument 'n_chan' must be <= %d", NC_SPIKING_MAX_CHAN); return NULL; }
     proj_set ps;
@@ -864,6 +1142,8 @@ static PyMethodDef methods[] = {
      "glm_potential(u0, spikes, dt, ...) -> (u, p, loglik) (teacher-forced escape-noise discretisation)"},
     {"scn_run", (PyCFunction)(void (*)(void))py_scn_run, METH_VARARGS | METH_KEYWORDS,
      "scn_run(F, Omega, D, T, x, dt, lam, V0, r0, rule=0, ...) -> dict (spike-coding network)"},
+    {"scn_run_ext", (PyCFunction)(void (*)(void))py_scn_run_ext, METH_VARARGS | METH_KEYWORDS,
+     "scn_run_ext(F, Omega, D, T, x, dt, lam, V0, r0, ...) -> dict (spike-coding network, low-rank extensions)"},
     {"propagate", (PyCFunction)(void (*)(void))py_propagate, METH_VARARGS | METH_KEYWORDS,
      "propagate(projections, spikes, n_post, n_chan=1) -> (n_chan, ring_len, n_post) summed input"},
     {NULL, NULL, 0, NULL}};

@@ -277,4 +277,65 @@ int nc_spiking_scn_run(const nc_spiking_scn_params *p, double *V, double *r, int
                        int64_t n_steps, nc_spiking_monitor *mon, double *xhat_rec, double *v_rec,
                        int64_t *max_per_step, int32_t *work, bitgen_t *rng, nc_status_info *info);
 
+/* ------------------------------------------------------------------ low-rank extensions
+ * Options of the same spike-coding loop for the low-rank latent-manifold layer (Podlaski & Machens:
+ * latent boundaries in E-I networks, associative memories on a hypercubic manifold). Every field is
+ * optional (0 / NULL = off); with all of them off nc_spiking_scn_run_ext is nc_spiking_scn_run except
+ * that the readout is kept incrementally (xhat <- a xhat, xhat += D[:, k] per spike: O(k) per step and
+ * spike instead of O(k n)) and the records are strided.
+ *   kx          width of F and of the signal x when it differs from the readout's k (E-I networks:
+ *               one input, two latents). 0 means kx = k.
+ *   F_indptr/F_indices/F_data  CSR copy of F (row i: entries F_indptr[i] .. F_indptr[i+1]-1); the
+ *               drive F (s[t+1] - a s[t]) then costs nnz(F) instead of n kx (one-hot encoders).
+ *   mu_vec      per-neuron extra reset (replaces the scalar mu).
+ *   slow latent u (kx components; requires kx == k): the neurons see the signal s = x + u and
+ *                 tau_u du/dt = -u + A (u + c_hat xhat),
+ *               integrated with the exact leak factor b = e^{-dt/tau_u} and A (u + c_hat xhat) held
+ *               over the step (exponential Euler), from the readout at the start of the step.
+ *               A is dense (kx x kx), or the product L R (L: kx x rank, R: rank x kx) when L != NULL.
+ *               (The associative memory: F = E, D = delta E^T, c_hat = -1, A = gamma J, so that the
+ *               box variable v = u - xhat obeys tau_u du/dt = -u + gamma J v.)
+ *   rec_every   records (xhat_rec, u_rec, v_rec) every rec_every-th global step: after step t with
+ *               (t + 1) % rec_every == 0, row (t + 1) / rec_every - 1 of the base arrays.
+ *   x_hold      1: p->x is a single row (kx) held for every step (no (steps + 1) x kx input array).
+ *   Omega_T     n x n transposed copy of Omega (row k = the column a spike of k subtracts): contiguous
+ *               per-spike updates instead of a stride-n walk. Or the columns of Omega in sparse form
+ *               (O_colptr n + 1, O_rows, O_vals), which wins when Omega is sparse (one-hot encoders).
+ *   D_colptr/D_rows/D_vals  the columns of D in sparse form, for the readout update of a spike.
+ * Step t: u <- b u + (1 - b) A (u + c_hat xhat); V <- a V + F (s[t+1] - a s[t]) + (1 - a) I_inj +
+ * noise; r, xhat <- a r, a xhat; spikes by the rule; a spike of k: r_k += 1, xhat += D[:, k],
+ * V -= Omega[:, k], V_k -= mu_k. */
+typedef struct {
+    int64_t kx;
+    const int64_t *F_indptr;
+    const int32_t *F_indices;
+    const double *F_data;
+    const double *mu_vec;
+    const double *A;
+    const double *L, *R;
+    int64_t rank;
+    double tau_u, c_hat;
+    int64_t rec_every;
+    int x_hold;
+    const double *Omega_T;
+    const int64_t *O_colptr;
+    const int32_t *O_rows;
+    const double *O_vals;
+    const int64_t *D_colptr;
+    const int32_t *D_rows;
+    const double *D_vals;
+} nc_spiking_scn_ext;
+
+/* Doubles of workspace nc_spiking_scn_run_ext needs (dwork). */
+size_t nc_spiking_scn_ext_workspace(const nc_spiking_scn_params *p, const nc_spiking_scn_ext *e);
+
+/* Steps step0 .. step0 + n_steps - 1 with the extensions above. xhat (k, in/out) must hold D r on
+ * entry; u (kx, in/out) is needed only with a slow latent. xhat_rec (rows x k), u_rec (rows x kx),
+ * v_rec (rows x n) may be NULL; rows are global (see rec_every). work: n int32. Returns NC_ERR_VALUE
+ * for inconsistent options (slow latent with kx != k, tau_u <= 0), NC_ERR_OVERFLOW, NC_ERR_NONFINITE. */
+int nc_spiking_scn_run_ext(const nc_spiking_scn_params *p, const nc_spiking_scn_ext *e, double *V, double *r,
+                           double *xhat, double *u, int64_t step0, int64_t n_steps, nc_spiking_monitor *mon,
+                           double *xhat_rec, double *u_rec, double *v_rec, int64_t *max_per_step, int32_t *work,
+                           double *dwork, bitgen_t *rng, nc_status_info *info);
+
 #endif

@@ -21,3 +21,11 @@ __all__ = ["RULES", "SCNRun", "SpikeCodingNetwork", "Connectivity", "bernoulli_g
            "fixed_indegree_graph", "from_dense", "RHO", "EscapeNoiseNetwork", "EscapeNoiseRun",
            "escape_probability", "renewal_rate", "rho_function", "METHODS", "MODELS", "LIFNetwork",
            "Population", "Projection", "SpikeResult", "cv_isi", "firing_rates"]
+
+# Low-rank layer (Podlaski & Machens): latent boundaries in E-I networks, the hypercube memory
+# (a reconstruction) and geometry plots; modules neurocore.spiking.ei_boundary, .lowrank_memory,
+# .geometry_plots (imported lazily by name to keep `import neurocore.spiking` light).
+from .ei_boundary import EINetwork, InfeasibleBoundaryError, LatentBoundaryNetwork
+from .lowrank_memory import HypercubeMemory, PatternError
+
+__all__ += ["EINetwork", "InfeasibleBoundaryError", "LatentBoundaryNetwork", "HypercubeMemory", "PatternError"]
