@@ -16,7 +16,18 @@ double nc_rand_normal(bitgen_t *g)
 
 void nc_rand_normal_fill(bitgen_t *g, double *out, int64_t n)
 {
-    for (int64_t i = 0; i < n; i++) out[i] = nc_rand_normal(g);
+    /* The polar method yields two independent normals per accepted pair; a fill keeps both, which
+     * halves the uniforms, logs and square roots per variate compared with nc_rand_normal. */
+    int64_t i = 0;
+    while (i < n) {
+        double u = 2.0 * g->next_double(g->state) - 1.0;
+        double v = 2.0 * g->next_double(g->state) - 1.0;
+        double s = u * u + v * v;
+        if (!(s > 0.0 && s < 1.0)) continue;
+        double f = sqrt(-2.0 * log(s) / s);
+        out[i++] = u * f;
+        if (i < n) out[i++] = v * f;
+    }
 }
 
 double nc_rand_exponential(bitgen_t *g) { return -log1p(-g->next_double(g->state)); }

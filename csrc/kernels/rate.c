@@ -43,7 +43,7 @@ void nc_rate_dphi(int phi, const double *x, double *out, int64_t n)
     }
 }
 
-size_t nc_rate_workspace(const nc_rate_params *p) { return (size_t)p->n * 7; }
+size_t nc_rate_workspace(const nc_rate_params *p) { return (size_t)p->n * 8; }
 
 /* f = (-x + J phi(x) + I) / tau, with r as scratch for phi(x). */
 static void rate_rhs(const nc_rate_params *p, const double *x, const double *I, double *r, double *f)
@@ -82,7 +82,7 @@ int nc_rate_integrate(const nc_rate_params *p, double *x, int64_t step0, int64_t
     const int64_t n = p->n;
     const double dt = p->dt;
     double *r = work, *k1 = work + n, *k2 = work + 2 * n, *k3 = work + 3 * n, *k4 = work + 4 * n;
-    double *xs = work + 5 * n, *ibuf = work + 6 * n;
+    double *xs = work + 5 * n, *ibuf = work + 6 * n, *z = work + 7 * n;
     const double noise_scale = sqrt(2.0 * dt / p->tau);
     if (p->noise && !rng) return NC_ERR_VALUE;
 
@@ -103,8 +103,10 @@ int nc_rate_integrate(const nc_rate_params *p, double *x, int64_t step0, int64_t
             for (int64_t i = 0; i < n; i++)
                 x[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
         }
-        if (p->noise)  /* Euler-Maruyama increment, added after the deterministic step */
-            for (int64_t i = 0; i < n; i++) x[i] += p->noise[i] * noise_scale * nc_rand_normal(rng);
+        if (p->noise) {  /* Euler-Maruyama increment, added after the deterministic step */
+            nc_rand_normal_fill(rng, z, n);
+            for (int64_t i = 0; i < n; i++) x[i] += p->noise[i] * noise_scale * z[i];
+        }
         if (record && (s + 1) % record_every == 0)
             memcpy(record + (size_t)((s + 1) / record_every) * (size_t)n, x, (size_t)n * sizeof(double));
     }

@@ -54,6 +54,16 @@ static void test_random_moments(void)
     CHECK_CLOSE(pm, 3.5, 5.0 * sqrt(3.5 / n));
     CHECK_CLOSE(pv, 3.5, 0.05);
     CHECK_CLOSE(pmb, 40.0, 5.0 * sqrt(40.0 / n));
+    /* The pairwise fill: moments and the correlation of consecutive draws (the two members of a
+     * polar pair are independent). */
+    static double zf[200001];
+    nc_rand_normal_fill(&g, zf, 200001);
+    double fm = 0, fv = 0, fc = 0;
+    for (int i = 0; i < 200001; i++) { fm += zf[i]; fv += zf[i] * zf[i]; }
+    for (int i = 0; i + 1 < 200001; i++) fc += zf[i] * zf[i + 1];
+    CHECK_CLOSE(fm / 200001, 0.0, 5.0 / sqrt(200001.0));
+    CHECK_CLOSE(fv / 200001, 1.0, 5.0 * sqrt(2.0 / 200001));
+    CHECK_CLOSE(fc / 200000, 0.0, 5.0 / sqrt(200000.0));
     double bm = 0;
     for (int i = 0; i < 20000; i++) bm += (double)nc_rand_binomial(&g, 50, 0.3);
     CHECK_CLOSE(bm / 20000, 15.0, 5.0 * sqrt(50 * 0.21 / 20000));
@@ -65,7 +75,7 @@ static void test_rate_linear_decay(void)
     enum { N = 5 };
     double J[N * N];
     memset(J, 0, sizeof J);
-    double x[N] = {1, -2, 3, 0.5, 0}, work[7 * N], rec[11 * N];
+    double x[N] = {1, -2, 3, 0.5, 0}, work[8 * N], rec[11 * N];
     nc_rate_params p = {N, 0.1, 1.0, NC_PHI_TANH, NC_METHOD_EULER, J, NULL, NULL, NULL};
     nc_status_info info = {-1, 0};
     int st = nc_rate_integrate(&p, x, 0, 10, 1, rec, work, NULL, &info);

@@ -16,7 +16,8 @@ double nc_rand_normal(bitgen_t *g);                  /* N(0, 1), Marsaglia polar
 double nc_rand_exponential(bitgen_t *g);             /* Exp(1) by inversion */
 int64_t nc_rand_poisson(bitgen_t *g, double lam);    /* Knuth for lam < 10, PTRS (Hormann 1993) above */
 int64_t nc_rand_binomial(bitgen_t *g, int64_t n, double p); /* sum of Bernoullis / Poisson-free inversion */
-/* Fill out[0..n) with N(0,1) draws. */
+/* Fill out[0..n) with N(0,1) draws, two per accepted polar pair (about twice as fast per draw as
+ * nc_rand_normal; a different, equally deterministic stream). */
 void nc_rand_normal_fill(bitgen_t *g, double *out, int64_t n);
 
 #endif
