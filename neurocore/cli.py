@@ -48,14 +48,13 @@ def _cmd_reproduce(args):
         print(f"unknown experiment(s): {', '.join(unknown)}; run 'neurocore list'", file=sys.stderr)
         return 2
     os.makedirs(args.out, exist_ok=True)
-    from threadpoolctl import threadpool_limits
-    limiter = threadpool_limits(limits=max(1, args.blas_threads), user_api="blas")
     results, crashed = [], []
     bar = tqdm(names, desc="reproduce", unit="exp", file=sys.stderr)
     for name in bar:
         bar.set_postfix_str(name)
         try:
-            res = experiments.run(name, quick=args.quick, seed=args.seed, out_dir=args.out)
+            res = experiments.run(name, quick=args.quick, seed=args.seed, out_dir=args.out,
+                                  blas_threads=max(1, args.blas_threads))
         except Exception as exc:  # one broken experiment must not hide the others' results
             res = _crashed(reg[name], exc)
             crashed.append(name)
@@ -63,7 +62,6 @@ def _cmd_reproduce(args):
         status = "PASS" if res.passed else "FAIL"
         tqdm.write(f"{status} {name} ({res.seconds:.1f} s): "
                    + "; ".join(f"{m.name}={m.measured:.4g}" for m in res.metrics), file=sys.stderr)
-    limiter.restore_original_limits()
     path = write_report(results, args.out, args.quick, args.seed)
     failed = [r.name for r in results if not r.passed and r.name not in crashed]
     print(f"report: {os.path.abspath(path)}")

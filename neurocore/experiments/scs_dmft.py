@@ -46,17 +46,6 @@ def simulate_autocovariance(n, g, seed, duration, burn_in=100.0, dt=0.1, sample=
 
 
 def run(quick=False, seed=0, out_dir="."):
-    # one BLAS thread: the N x N matrix-vector products are too small to gain from OpenBLAS threads,
-    # which on a loaded 2-core machine made a run 13x slower (46 s vs 3.6 s for one N = 1000 network)
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return _run(quick, seed, out_dir)
-    with threadpool_limits(limits=1, user_api="blas"):
-        return _run(quick, seed, out_dir)
-
-
-def _run(quick, seed, out_dir):
     import matplotlib.pyplot as plt
 
     res = ExperimentResult(NAME, TITLE, PAPER)

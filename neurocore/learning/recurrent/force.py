@@ -9,12 +9,13 @@ import numpy as np
 
 from ... import _validate as v
 from ..._random import as_generator
+from ...rate.network import PHI as RATE_PHI
 from . import _recurrent
 from ._state import Stateful
 from .tasks import normalized_error
 
-#: Transfer functions of the training kernels: name -> code (the rate.h table).
-PHI = dict(_recurrent.PHI_CODES)
+#: Transfer functions of the training kernels: name -> code, the rate.h table (neurocore.rate.PHI).
+PHI = RATE_PHI
 
 
 @dataclass
