@@ -768,6 +768,534 @@ plt.ylabel("rate (Hz)")"""),
 4. Save a sweep with `ds.to_netcdf(...)` and reload it with `xarray.open_dataset`."""),
 ]
 
+# ----------------------------------------------------------------------------------------------
+DMFT = [
+    md(r"""# Dynamic mean-field theory of random rate networks
+
+*Model family:* `neurocore.dmft` · *Paper:* H. Sompolinsky, A. Crisanti & H.-J. Sommers,
+"Chaos in random neural networks", PRL 61, 259 (1988). *Reproduction:* `neurocore reproduce scs_dmft`.
+
+Notebook 01 simulated the network $\tau \dot x_i = -x_i + \sum_j J_{ij}\phi(x_j)$ with
+$J_{ij} \sim \mathcal N(0, g^2/N)$ and $\phi = \tanh$. Here we solve its **dynamic mean-field
+theory** (DMFT). For $N \to \infty$ the recurrent input $\eta_i(t) = \sum_j J_{ij}\phi(x_j)$ of any
+unit is a Gaussian process, independent across units, whose autocorrelation is set by the network
+itself:
+
+$$\langle \eta(t)\eta(t+\tau)\rangle = g^2 C_\phi(\tau), \qquad C_\phi(\tau) = \langle \phi(x(t))\,\phi(x(t+\tau))\rangle .$$
+
+For the stationary autocorrelation $\Delta(\tau) = \langle x(t)x(t+\tau)\rangle$ this gives
+$(1 - \partial_\tau^2)\,\Delta(\tau) = g^2 C_\phi(\tau)$, i.e. Newton's equation of a particle,
+$\ddot\Delta = -\partial V/\partial\Delta$, in a potential $V(\Delta; \Delta_0)$. Chaos is the
+trajectory that starts at rest at $\Delta_0$ and creeps to $\Delta = 0$ as $\tau \to \infty$; energy
+conservation fixes $\Delta_0$. The largest Lyapunov exponent $\lambda_1$ follows from the ground
+state of a Schrödinger operator whose potential is $-g^2 C_{\phi'}(\tau)$.
+
+`neurocore.dmft.solve_scs(g)` does all of this (Gaussian integrals in C) and returns an
+`SCSSolution` with `delta0`, the profile `tau`, `delta` and `lambda1`."""),
+    code(SETUP + """
+from neurocore.dmft import solve_scs, scs_delta0, autocovariance
+from neurocore.rate import integrate_rate_network, random_coupling"""),
+    md(r"""## 1. The theory: $\Delta_0(g)$ and $\lambda_1(g)$
+
+$\Delta_0 = 0$ up to $g = 1$ (the stable fixed point $x = 0$) and grows continuously, like
+$g - 1$, above it. Below the transition $\lambda_1 = g - 1 < 0$ (the decay rate of the origin)."""),
+    code("""gs = np.linspace(0.5, 3.0, 26)
+sols = {g: solve_scs(g, tau_max=30.0) for g in [1.5, 2.0, 3.0]}
+d0 = [scs_delta0(g)[0] for g in gs]
+lam = [solve_scs(g, tau_max=max(30.0, 20 / (g - 1))).lambda1 if g > 1 else g - 1 for g in gs[::2]]
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.3))
+axes[0].plot(gs, d0); axes[0].set_xlabel("g"); axes[0].set_ylabel(r"$\\Delta_0$")
+axes[1].plot(gs[::2], lam, "o-"); axes[1].axhline(0, color="k", lw=0.6)
+axes[1].set_xlabel("g"); axes[1].set_ylabel(r"$\\lambda_1$ (1/$\\tau$)")
+plt.tight_layout()
+for g, s in sols.items():
+    print(f"g = {g}: Delta0 = {s.delta0:.4f}, lambda1 = {s.lambda1:.4f} / tau, phase: {s.phase}")"""),
+    md(r"""## 2. $\Delta(\tau)$: theory against a small simulated network
+
+We simulate $N = 400$ units (RK4, $dt = 0.1\,\tau$), discard a transient of $50\,\tau$, sample the
+state every $0.5\,\tau$ and average $x_i(t)x_i(t+\tau)$ over units and time
+(`autocovariance(..., subtract_mean=False)`), for three random networks at each $g$. DMFT
+describes the chaotic state of an infinite network; a finite one sometimes settles on a limit
+cycle instead (an oscillating autocorrelation, the faint dots of one of the networks below), so we
+compare the theory with the **median** over networks (large dots). $\Delta_0$ agrees within a few
+per cent; the tails deviate more, since the recording spans only a few dozen correlation times
+(and $N$ is small)."""),
+    code("""sample, max_lag = 0.5, 15.0
+plt.figure(figsize=(5, 3.5))
+for i, (g, sol) in enumerate(sols.items()):
+    acfs = []
+    for seed in range(3):
+        J = random_coupling(400, g, rng=seed)
+        x0 = np.random.default_rng(10 + seed).standard_normal(400)
+        x = integrate_rate_network(J, x0, 250.0, 0.1, method="rk4", record_every=5).x[100:]
+        acfs.append(autocovariance(x, int(max_lag / sample), subtract_mean=False))
+    lag = np.arange(len(acfs[0])) * sample
+    med = np.median(acfs, axis=0)
+    plt.plot(sol.tau[sol.tau <= max_lag], sol.delta[sol.tau <= max_lag], color=f"C{i}", label=f"DMFT g = {g}")
+    plt.plot(lag, np.transpose(acfs), ".", ms=2, color=f"C{i}", alpha=0.3)
+    plt.plot(lag, med, "o", ms=3, color=f"C{i}")
+    print(f"g = {g}: Delta0 simulated {np.round([a[0] for a in acfs], 3)} (median {med[0]:.3f}), DMFT {sol.delta0:.3f}")
+plt.xlabel(r"lag $\\tau$ (units of $\\tau_x$)"); plt.ylabel(r"$\\Delta(\\tau)$"); plt.legend()"""),
+    md(r"""## 3. Correlation time and critical slowing down
+
+Near the transition the autocorrelation decays ever more slowly: its tail decays at rate
+$\kappa = \sqrt{1 - (g\langle\phi'\rangle)^2}$ (`SCSSolution.kappa`), which vanishes as $g \to 1^+$;
+the correlation time $1/\kappa$ diverges like $\sqrt 3/(g-1)$. `SCSSolution.half_decay_time()`
+is the lag at which $\Delta$ has fallen to $\Delta_0/2$. Near $g = 1$ the lag window must be long
+(`tau_max` of about $20/(g-1)$)."""),
+    code("""gc = np.array([1.05, 1.1, 1.2, 1.5, 2.0, 3.0])
+sc = [solve_scs(g, tau_max=max(30.0, 20 / (g - 1)), dtau=0.2, lyapunov=False) for g in gc]
+plt.figure(figsize=(4.5, 3.3))
+plt.loglog(gc - 1, [1 / s.kappa for s in sc], "o-", label=r"$1/\\kappa$ (DMFT)")
+plt.loglog(gc - 1, [s.half_decay_time() for s in sc], "s-", label=r"$\\tau_{1/2}$ (DMFT)")
+plt.loglog(gc - 1, np.sqrt(3) / (gc - 1), "--", label=r"$\\sqrt{3}/(g-1)$")
+plt.xlabel("g - 1"); plt.ylabel(r"time ($\\tau$)"); plt.legend()"""),
+    md(r"""## Exercises
+
+1. **Finite size.** Repeat section 2 at $g = 1.5$ for $N = 200, 400, 1000$. How does the error of
+   $\Delta_0$ shrink? Why does $g = 1.5$ need larger networks than $g = 3$?
+2. **Lyapunov exponent.** Measure $\lambda_1$ with `neurocore.rate.RateNetwork(...).lyapunov` at
+   $g = 2$ and compare with `solve_scs(2.0).lambda1`.
+3. **Critical exponent.** Use `neurocore.dmft.fit_critical_exponent` on $\Delta_0(g)$ for
+   $g \in [1.002, 1.05]$ and check $\Delta_0 \propto (g-1)^\beta$ with $\beta = 1$.
+4. **Beyond the stationary state.** `neurocore.dmft.solve_two_time` follows the transient from an
+   initial variance; compare it with simulated networks started from large and small states."""),
+]
+
+# ----------------------------------------------------------------------------------------------
+MEMORY = [
+    md(r"""# Kernel memory networks: Hopfield, modern Hopfield and capacity
+
+*Model family:* `neurocore.memory` · *Paper:* G. Iatropoulos, J. Brea & W. Gerstner, "Kernel memory
+networks: a unifying framework for memory modeling", NeurIPS 2022. *Reproductions:*
+`neurocore reproduce kernel_memory_special_cases`, `kernel_memory_capacity`.
+
+An auto-associative memory stores $P$ patterns $x^\mu \in \{-1, +1\}^n$ and maps a corrupted cue
+back to the closest one. A **kernel memory network** computes the field of neuron $i$ as a weighted
+sum of kernel similarities between the state $x$ and the stored patterns,
+
+$$h_i(x) = \sum_{\mu=1}^P A_{i\mu}\, K(x^\mu, x), \qquad x_i \leftarrow \operatorname{sgn} h_i(x).$$
+
+The choice of $K$ and of the read-out $A$ recovers the classical models:
+
+| model | kernel $K(x^\mu, x)$ | read-out $A$ |
+|---|---|---|
+| Hopfield (Hebbian) | $x^\mu\cdot x/n$ | $A = X^\top$ (constant) |
+| projection rule | $x^\mu\cdot x/n$ | $A = X^\top K^{-1}$ (interpolation) |
+| modern Hopfield | $e^{\beta x^\mu\cdot x}$ | $X^\top$, divided by $\sum_\mu K$ (softmax) |
+| kernel memory | any, e.g. $e^{\beta(x^\mu\cdot x/n - 1)}$ | $X^\top K^{-1}$ or SVM |
+
+With the **interpolation** read-out $A = X^\top K^{-1}$ ($K_{\mu\nu} = K(x^\mu, x^\nu)$) every
+stored pattern is an exact fixed point. The capacity is then limited only by how well $K$
+separates patterns: linear $K$ stores at most $n$ patterns, nonlinear kernels many more."""),
+    code(SETUP + """
+import neurocore.memory as nm"""),
+    md(r"""## 1. The classical models are kernel networks
+
+`HopfieldNetwork.as_kernel_memory()` and `ModernHopfield.as_kernel_memory()` return the kernel
+networks with identical dynamics. We check both numerically."""),
+    code("""X = nm.random_patterns(20, 100, rng=0)
+cues = nm.flip_bits(X, 0.15, rng=1)
+hop = nm.HopfieldNetwork(X)                                       # W = X^T X / n, zero diagonal
+a = hop.recall(cues, mode="async", rng=2)
+b = hop.as_kernel_memory().recall(cues, steps=None, mode="async", rng=2)
+print("Hebbian Hopfield vs kernel network, max |state difference|:", np.abs(a.states - b.states).max())
+
+Z = np.random.default_rng(3).standard_normal((500, 32)) / np.sqrt(32)   # continuous patterns
+q = Z[:8] + 0.1 * np.random.default_rng(4).standard_normal((8, 32))
+mh = nm.ModernHopfield(Z, beta=8.0)
+print("modern Hopfield vs exponential kernel + softmax read-out:",
+      np.abs(mh.retrieve(q) - mh.as_kernel_memory().recall(q).states).max())"""),
+    md(r"""## 2. Capacity: fraction of patterns retrieved against the load
+
+`capacity_curve(build, n, loads, flip=...)` stores $P$ random patterns for each load, cues them with
+a fraction of flipped bits, iterates to a fixed point and counts exact retrievals. The Hebbian
+Hopfield network fails near $P \approx 0.14\,n$ (fewer with corrupted cues), the projection rule
+below $P = n$ (its basins shrink as the load grows), and an exponential kernel stores several
+times $n$, the more the sharper the kernel (larger $\beta$)."""),
+    code("""n = 50
+builds = {
+    "Hopfield (Hebbian)": lambda X: nm.HopfieldNetwork(X),
+    "projection (linear kernel)": lambda X: nm.KernelMemory(X, kernel="linear"),
+    "exponential kernel, beta = 2": lambda X: nm.KernelMemory(X, kernel=nm.exponential_kernel(2.0)),
+    "exponential kernel, beta = 4": lambda X: nm.KernelMemory(X, kernel=nm.exponential_kernel(4.0)),
+}
+loads = [5, 10, 20, 35, 50, 100, 200, 400, 800]
+plt.figure(figsize=(5, 3.5))
+for label, build in builds.items():
+    ls = [P for P in loads if P < n or "exponential" in label]    # linear kernels are singular for P >= n
+    cc = nm.capacity_curve(build, n, ls, flip=0.05, n_cues=20, rng=5)
+    plt.plot(cc.P / n, cc.success, "o-", label=f"{label}: P* = {cc.capacity:.0f}")
+plt.axvline(0.138, color="k", ls=":", lw=0.8); plt.xscale("log")
+plt.xlabel("load P / n"); plt.ylabel("fraction retrieved (5% flipped)"); plt.legend(fontsize=7)"""),
+    md(r"""## 3. Basins of attraction
+
+`basin_size` measures how retrieval degrades as the cue gets noisier, at a fixed load
+($P = 30 < n$). Here a sharper kernel (larger $\beta$) also widens the basins: it weights the
+stored pattern nearest to the cue ever more strongly against the others."""),
+    code("""X = nm.random_patterns(30, n, rng=6)
+flips = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4]
+plt.figure(figsize=(4.5, 3.3))
+for beta in [1.0, 4.0, 16.0]:
+    bc = nm.basin_size(nm.KernelMemory(X, kernel=nm.exponential_kernel(beta)), X, flips, n_cues=20, rng=7)
+    plt.plot(flips, bc.success, "o-", label=f"beta = {beta}")
+plt.xlabel("fraction of flipped bits in the cue"); plt.ylabel("fraction retrieved"); plt.legend()"""),
+    md(r"""## Exercises
+
+1. Add `nm.polynomial_kernel(3)` to the capacity plot. How does its capacity scale with $n$?
+2. Use `rule="classification"` (one kernel SVM per neuron). Are the basins wider than with
+   interpolation at the same kernel?
+3. Store *correlated* patterns (flip 10% of the bits of one prototype). Which network still works?
+4. `nm.SparseDistributedMemory` (Kanerva) is a kernel network too: compare `expected_kernel()` with
+   `nm.sdm_kernel`."""),
+]
+
+# ----------------------------------------------------------------------------------------------
+RECURRENT = [
+    md(r"""# Training recurrent networks: recursive least squares and FORCE
+
+*Model family:* `neurocore.learning.recurrent` · *Paper:* D. Sussillo & L. F. Abbott, "Generating
+coherent patterns of activity from chaotic neural networks", Neuron 63, 544 (2009).
+*Reproduction:* `neurocore reproduce force_vs_fullforce` (FORCE against full-FORCE, DePasquale et al. 2018).
+
+**Recursive least squares (RLS).** A linear readout $z = W r$ of rates $r(t) \in \mathbb R^n$ is
+fitted online to a target $f(t)$. With $P(0) = I/\alpha$ and $W(0) = 0$, each step does
+
+$$k = P r, \quad c = \frac{1}{1 + r^\top k}, \quad P \leftarrow P - c\,k k^\top, \quad W \leftarrow W - c\,(W r - f)\,k^\top .$$
+
+$P$ stays equal to $\left(\sum_t r_t r_t^\top + \alpha I\right)^{-1}$, so after $T$ steps $W$ is
+exactly the **ridge regression** solution $W^\top = \left(R^\top R + \alpha I\right)^{-1} R^\top F$.
+
+**FORCE.** A chaotic rate network ($g = 1.5$) with its readout fed back,
+
+$$\tau \dot x = -x + J\tanh(x) + w_{fb}\, z, \qquad z = W \tanh(x),$$
+
+is trained by RLS on $W$ *while running closed loop on its own output*. RLS makes the error small
+from the very first updates, the feedback then tames the chaos, and the network becomes an
+autonomous generator of the target. Time is in units of $\tau$; the defaults are the paper's
+($dt = 0.1\,\tau$, an update every 2 steps, $\alpha = 1$)."""),
+    code(SETUP + """
+from neurocore.learning.recurrent import RLS, ridge_solution, ForceNetwork, four_sine"""),
+    md(r"""## 1. RLS equals ridge regression
+
+We stream 2000 random regressors through `RLS.fit` (one C call) and compare the weights with the
+batch ridge solution."""),
+    code("""rng = np.random.default_rng(0)
+R = rng.standard_normal((2000, 50))
+F = R @ rng.standard_normal(50) + 0.3 * rng.standard_normal(2000)
+rls = RLS(50, alpha=1.0)
+err = rls.fit(R, F)
+W_ridge = ridge_solution(R, F, 1.0)
+print("max |W_RLS - W_ridge| =", np.abs(rls.W - W_ridge).max())
+plt.figure(figsize=(4.5, 3.3))
+plt.semilogy(np.abs(err[:, 0]), lw=0.5)
+plt.xlabel("step"); plt.ylabel("|a-priori error|"); plt.title("RLS learns within ~n steps")"""),
+    md(r"""## 2. FORCE: a chaotic network learns to produce a periodic pattern
+
+A network of $N = 300$ units is trained on the sum of four sines of Sussillo & Abbott (period
+$60\,\tau$) for $1200\,\tau$, then the weights are frozen and it runs on its own."""),
+    code("""dt = 0.1
+period_steps = int(60.0 / dt)
+target = four_sine(np.arange(period_steps) * dt)          # one period, repeated by the network
+net = ForceNetwork(n=300, g=1.5, dt=dt, rng=1)
+pre = net.test(target, 120.0, n_rec=4)                     # before training: chaotic, W = 0
+train = net.train(target, 1200.0)
+post = net.test(target, 240.0, n_rec=4)                    # weights frozen
+print(f"normalised error: training {train.error:.4f}, test after training {post.error:.4f}")
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+axes[0].plot(pre.t, pre.r, lw=0.8)
+axes[0].set_title("before training: rates tanh(x_i), chaotic")
+axes[1].plot(train.t[:2400], train.target[:2400, 0], "k", lw=2, alpha=0.3, label="target")
+axes[1].plot(train.t[:2400], train.z[:2400, 0], "C3", lw=0.8, label="z (learning)")
+axes[1].set_title("start of training"); axes[1].legend(fontsize=7)
+axes[2].plot(post.t, post.target[:, 0], "k", lw=2, alpha=0.3, label="target")
+axes[2].plot(post.t, post.z[:, 0], "C0", lw=0.8, label="z (frozen weights)")
+axes[2].plot(post.t, post.r[:, 0], "C2", lw=0.6, label="rate of unit 1")
+axes[2].set_title("after training, learning off"); axes[2].legend(fontsize=7)
+for ax in axes:
+    ax.set_xlabel("time (tau)")
+plt.tight_layout()"""),
+    md(r"""## 3. How much training is enough?
+
+Train fresh networks for different durations and test each with frozen weights. Too little training
+and the network drifts away from the pattern (or back into chaos) as soon as learning stops."""),
+    code("""durations = [60.0, 180.0, 600.0, 1200.0]
+test_err = []
+for T in durations:
+    net = ForceNetwork(n=300, g=1.5, dt=dt, rng=1)
+    net.train(target, T)
+    test_err.append(net.test(target, 240.0).error)
+plt.figure(figsize=(4.5, 3.3))
+plt.loglog(durations, test_err, "o-")
+plt.xlabel("training time (tau)"); plt.ylabel("test error (normalised)")"""),
+    md(r"""## Exercises
+
+1. **Regulariser.** Repeat section 1 with $\alpha = 10^{-3}$ and $10^{3}$: does RLS still equal the
+   ridge solution? What does $\alpha$ do to the first few hundred FORCE updates?
+2. **Gain.** Train FORCE networks with $g = 0.8$, $1.2$, $1.5$ and $1.8$. Sussillo & Abbott found
+   the best performance at the edge of chaos; do you?
+3. **Noise.** `net.test(target, 240.0, noise=0.1)`: how robust is the trained pattern?
+4. **full-FORCE.** `neurocore.learning.recurrent.FullForceNetwork` trains all recurrent weights
+   against a target-driven teacher network. Compare its test error with FORCE at equal $N$."""),
+]
+
+# ----------------------------------------------------------------------------------------------
+DEEP = [
+    md(r"""# Credit assignment in deep networks: backprop, feedback alignment, direct feedback alignment
+
+*Model family:* `neurocore.learning.deep` · *Papers:* T. Lillicrap, D. Cownden, D. Tweed &
+C. Akerman, "Random synaptic feedback weights support error backpropagation for deep learning",
+Nat. Commun. 7, 13276 (2016); A. Nøkland, "Direct feedback alignment provides learning in deep neural
+networks", NeurIPS 2016. *Reproductions:* `neurocore reproduce sign_symmetry`, `dynamic_inversion`, `gevb_vs_bp`.
+
+A feed-forward network $h_l = \phi(a_l)$, $a_l = W_l h_{l-1}$, is trained to reduce a loss $L$
+with output error $e = \partial L/\partial a_L$. **Backprop (BP)** sends the error back through the
+transposed forward weights,
+
+$$\delta_l = \left(W_{l+1}^\top \delta_{l+1}\right) \odot \phi'(a_l), \qquad \Delta W_l = -\eta\, \delta_l\, h_{l-1}^\top ,$$
+
+which needs the feedback pathway to know $W^\top$ exactly (the *weight-transport problem*).
+**Feedback alignment (FA)** replaces $W_{l+1}^\top$ by a fixed random matrix $B_{l+1}^\top$; it
+still learns because the forward weights come to *align* with the feedback,
+$W_{l+1} \to \propto B_{l+1}$. **Direct feedback alignment (DFA)** broadcasts the output error
+to every hidden layer through its own fixed random matrix, $\delta_l = (D_l e) \odot \phi'(a_l)$,
+with no layer-to-layer feedback at all.
+
+All three rules run on the same C substrate; `Network.set_rule('bp' | 'fa' | 'dfa')` picks one.
+We train a small multilayer perceptron on scikit-learn's 8x8 digits (1300 training, 497 test images)."""),
+    code(SETUP + """
+from neurocore.learning.deep import load_digits_split, mlp
+data = load_digits_split(rng=0)
+print("train", data.X_train.shape, "test", data.X_test.shape)"""),
+    md(r"""## 1. Learning curves
+
+Same architecture (64 - 100 - 100 - 10, ReLU), same initial weights, same optimiser (Adam) and the
+same mini-batches for the three rules; only the feedback differs."""),
+    code("""plt.figure(figsize=(5, 3.5))
+for rule in ["bp", "fa", "dfa"]:
+    net = mlp([64, 100, 100, 10], rng=0, optimizer="adam", lr=1e-3).set_rule(rule, rng=1)
+    h = net.fit(data.X_train, data.y_train, epochs=15, batch_size=32, rng=0,
+                X_eval=data.X_test, y_eval=data.y_test)
+    plt.plot(h.eval_epoch, h.eval_acc, "o-", ms=3, label=f"{rule.upper()}: {h.eval_acc[-1]:.3f}")
+plt.xlabel("epoch"); plt.ylabel("test accuracy"); plt.legend()"""),
+    md(r"""## 2. The forward weights align with the random feedback
+
+Under FA the angle between the forward weights $W_l$ and the fixed feedback $B_l$ (as vectors of
+all their entries) drops below 90°, the angle of two unrelated random matrices: clearly for the
+output layer, whose feedback carries the error directly, and slowly for the hidden layer. This is
+how a random feedback pathway comes to carry useful error information."""),
+    code("""def angle(a, b):
+    c = np.sum(a * b) / (np.linalg.norm(a) * np.linalg.norm(b))
+    return np.degrees(np.arccos(np.clip(c, -1, 1)))
+
+net = mlp([64, 100, 100, 10], rng=0, optimizer="adam", lr=1e-3).set_rule("fa", rng=1)
+epochs, angles = [0], [[angle(l.W, l.B) for l in net.layers[1:]]]
+for ep in range(1, 16):
+    net.fit(data.X_train, data.y_train, epochs=1, batch_size=32, rng=ep)
+    epochs.append(ep); angles.append([angle(l.W, l.B) for l in net.layers[1:]])
+angles = np.array(angles)
+plt.figure(figsize=(4.5, 3.3))
+for j in range(angles.shape[1]):
+    plt.plot(epochs, angles[:, j], "o-", ms=3, label=["hidden layer 2", "output layer"][j] + ": W vs B")
+plt.axhline(90, color="k", ls=":", lw=0.8)
+plt.xlabel("epoch"); plt.ylabel("angle (degrees)"); plt.legend()"""),
+    md(r"""## Exercises
+
+1. **Depth.** Repeat section 1 with five hidden layers. Which rule suffers most, and why might DFA
+   cope better than FA with depth?
+2. **Seeds.** Use `neurocore.learning.deep.compare.compare_rules` with five seeds and report mean
+   and standard deviation of the test accuracy of each rule.
+3. **Sign symmetry.** `set_rule('sign')` feeds back only the signs of $W^\top$ (Liao et al. 2016).
+   With `optimizer='batch_manhattan'` it matches BP (`neurocore reproduce sign_symmetry`); try it.
+4. **Alignment of the updates.** Compute, at one batch, the angle between the FA hidden-layer
+   update and the one BP would make from the same weights. Does it follow the weight alignment?"""),
+]
+
+# ----------------------------------------------------------------------------------------------
+FITTING = [
+    md(r"""# Fitting spiking networks with hidden neurons: sample-and-measure
+
+*Model family:* `neurocore.fitting` · *Paper:* G. Bellec, S. Wang, A. Modirshanechi, J. Brea &
+W. Gerstner, "Fitting summary statistics of neural data with a differentiable spiking network
+simulator", NeurIPS 2021. *Reproductions:* `neurocore reproduce sample_and_measure_hidden`,
+`neulvm_wta` (Wang et al. 2022, the neuLVM).
+
+We record $n_{obs}$ neurons over many trials, binned into spikes $z_{b,t,j} \in \{0, 1\}$. The
+model is a stochastic spiking network with synaptic delays, in which some neurons may be **hidden**
+(never recorded):
+
+$$v_{t,j} = \sum_{d=1}^{D}\sum_i W_{d,ij}\, z_{t-d,i} + b_j, \qquad p_{t,j} = \sigma\!\left(\beta\,\frac{v_{t,j} - \theta}{\theta}\right), \qquad z_{t,j} \sim \mathrm{Bernoulli}(p_{t,j}).$$
+
+*Maximum likelihood* (MLE) with only the recorded neurons conditions on their past spikes: given
+the past, recorded neurons are independent, so such a model cannot produce the **same-bin
+(lag-0) noise correlations** that a shared hidden input creates. *Sample-and-measure* also
+simulates the model freely, measures summary statistics of its sampled spikes (PSTH and lagged
+noise covariances $C_d = \langle \tilde z_t \tilde z_{t-d}^\top\rangle$) and penalises their
+distance to the data's. Gradients flow through the sampled spikes with a pseudo-derivative.
+
+Our ground truth: 4 recorded neurons, all driven (delay 1) by one hidden, self-exciting neuron."""),
+    code(SETUP + """
+from neurocore.fitting import SampleAndMeasureNetwork, LossWeights, noise_correlations
+from neurocore.experiments.sample_and_measure_hidden import ground_truth, WEIGHTS"""),
+    md(r"""## 1. The recording
+
+300 trials of 100 bins from the ground truth; we keep only neurons 0-3."""),
+    code("""gt = ground_truth()                          # 4 recorded + 1 hidden neuron, delays up to 3 bins
+z, _ = gt.simulate(300, 100, rng=0)            # (trials, bins, neurons)
+data = z[..., :4]
+C_data = noise_correlations(data, 3)            # (lags, 4, 4)
+print("firing probabilities per bin:", data.mean(axis=(0, 1)).round(3), " hidden:", z[..., 4].mean().round(3))
+fig, ax = plt.subplots(figsize=(7, 2.5))
+b, t, j = np.nonzero(z[:3])                    # trial, bin, neuron of every spike
+ax.plot(t + 110 * b, j, "|", ms=8)
+ax.set_yticks(range(5)); ax.set_yticklabels(["0", "1", "2", "3", "hidden"])
+ax.set_xlabel("bin (three trials side by side)"); ax.set_title("spikes of the ground truth")"""),
+    md(r"""## 2. Two fits
+
+(a) `fit_mle`: exact maximum likelihood of a network of the 4 recorded neurons only.
+(b) The same network plus one hidden neuron, warm-started from (a) and trained with
+MLE + PSTH + noise-correlation losses (`LossWeights`; the experiment's weights, 200 Adam steps)."""),
+    code("""mle = SampleAndMeasureNetwork(4, 0, D=3, rng=0)
+mle.fit_mle(data)
+hid = SampleAndMeasureNetwork(4, 1, D=3, rng=0)
+hid.W[:, :4, :4], hid.bias[:4] = mle.W, mle.bias
+hist = hid.fit(data, weights=WEIGHTS, n_iter=200, batch=100, lr=1e-2, n_lags=3, rng=0)
+print(WEIGHTS)
+plt.figure(figsize=(4.5, 3.2))
+plt.semilogy(hist["nc"]); plt.xlabel("Adam step"); plt.ylabel("noise-correlation loss")"""),
+    md(r"""## 3. Do the fitted models reproduce the noise correlations?
+
+We simulate each model freely (1000 trials) and compare its lag-0 noise covariances of the
+recorded neurons with the data's. The observed-only model has none off the diagonal; the model
+with a hidden neuron recovers them."""),
+    code("""def lag0(net):
+    zz, _ = net.simulate(1000, 100, rng=1)
+    C = noise_correlations(zz[..., :4], 3)[0]
+    np.fill_diagonal(C, np.nan)                 # variances are not noise correlations
+    return C
+
+mats = {"data": C_data[0].copy(), "MLE, recorded only": lag0(mle), "with 1 hidden neuron": lag0(hid)}
+np.fill_diagonal(mats["data"], np.nan)
+fig, axes = plt.subplots(1, 3, figsize=(10, 3))
+for ax, (title, C) in zip(axes, mats.items()):
+    im = ax.imshow(C, vmin=-0.01, vmax=0.05, cmap="viridis")
+    err = np.sqrt(np.nansum((C - mats["data"]) ** 2))
+    ax.set_title(f"{title}\\n|C - C_data| = {err:.3f}", fontsize=9); ax.set_xticks(range(4)); ax.set_yticks(range(4))
+fig.colorbar(im, ax=axes, shrink=0.8, label="lag-0 noise covariance")"""),
+    md(r"""## Exercises
+
+1. Fit the hidden-neuron model with the authors' literal loss, `LossWeights()` (noise-correlation
+   weight 50, estimator `'p'`). Does the hidden neuron still get used? (The experiment's
+   docstring discusses why.)
+2. What are the fitted weights from the hidden neuron to the recorded ones (`hid.W[0, 4, :4]`)?
+   Compare them with the ground truth's (1.0 each). Is the hidden neuron identifiable?
+3. Make the common input weaker (`gt.W[0, 4, :4] = 0.4`). At which strength does the
+   observed-only fit become as good as the hidden-neuron fit?
+4. **neuLVM.** `neurocore.fitting.wta_ground_truth` and `fit_neulvm` fit a mesoscopic model of
+   populations to a winner-take-all network in which a whole population is hidden; run
+   `neurocore reproduce neulvm_wta --quick` and read its figure."""),
+]
+
+# ----------------------------------------------------------------------------------------------
+LOWRANK = [
+    md(r"""# Low-rank spiking networks: latent boundaries and spiking memories
+
+*Model family:* `neurocore.spiking.ei_boundary`, `neurocore.spiking.lowrank_memory`,
+`neurocore.spiking.geometry_plots` · *Papers:* W. F. Podlaski & C. K. Machens, "Approximating
+nonlinear functions with latent boundaries in low-rank excitatory-inhibitory spiking networks",
+Neural Computation 36, 803 (2024); and their hypercube associative memory (NeurReps 2024; the
+memory model here is a **reconstruction**, see the module docstring). *Reproductions:*
+`neurocore reproduce ei_boundary_function_approx`, `spiking_memory_completion`, `spiking_memory_capacity`.
+
+A population of $N$ leaky integrate-and-fire neurons reads out a few latent variables
+$y = D r$ from its filtered spike trains $\dot r_j = -\lambda r_j + \sum_k \delta(t - t_j^k)$.
+Each neuron's voltage is a linear function of the input $x$ and the latent,
+
+$$V_i = F_i\,x + E_i\,y, \qquad \text{neuron } i \text{ spikes when } V_i > T_i ,$$
+
+so the recurrent weights $W = E D$ have low rank, and neuron $i$'s threshold is a **boundary**, the
+hyperplane $F_i x + E_i y = T_i$ in the space of $(x, y)$. In an inhibitory population ($D < 0$)
+every spike pushes $y$ back below the boundary it crossed: the latent tracks the *lower envelope*
+of all boundaries. With tangents of a concave function $f$ as boundaries, the network computes
+$y(t) \approx f(x(t))$.
+
+The same geometry builds a memory: $d$ latent dimensions and $N = 2d$ neurons, one for each face
+of the box $[-1, 1]^d$, hold a slow latent $u$ inside the box, $v = \operatorname{clip}(u)$, and a
+slow Hopfield loop $\tau_u \dot u = -u + \gamma J v$ makes chosen vertices $\xi \in \{-1,1\}^d$
+stable. Times are in seconds here ($\lambda = 100$/s, $dt = 0.1$ ms)."""),
+    code(SETUP + """
+from neurocore.spiking import ei_boundary as eb, lowrank_memory as lm, geometry_plots as gp"""),
+    md(r"""## 1. An inhibitory population computes a concave function
+
+Fifty neurons with boundaries tangent to $f(x) = -x^2 - 0.5$ at 50 anchor points; decoders
+$D = -0.1$. The input ramps from $-1$ to $1$ in 0.3 s."""),
+    code("""f = lambda x: -np.asarray(x) ** 2 - 0.5
+df = lambda x: -2 * np.asarray(x)
+anchors = np.linspace(-1, 1, 50)
+E, F, T = eb.tangent_neurons(f, df, anchors)
+dt = 1e-4
+t, x = eb.ramp_protocol(dt)
+net = eb.inhibitory_boundary_network(f, df, anchors, D=-0.1)
+run = net.run(x, dt)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+gp.plot_boundaries_1d(axes[0], E, F, T, np.linspace(-1.2, 1.2, 200), run=run, target=f)
+axes[0].legend(fontsize=7, loc="lower center"); axes[0].set_title("boundaries, envelope and y(t)")
+gp.plot_raster(axes[1], run.spike_times, run.spike_ids)
+axes[1].set_title("spikes (neurons ordered by anchor)")
+plt.tight_layout()
+m = run.t >= 0.05
+print(f"{run.spike_times.size} spikes; mean |y - f(x)| = {np.mean(np.abs(run.y[m, 0] - f(run.x[m, 0]))):.3f} "
+      f"(decoder size 0.1)")"""),
+    md(r"""## 2. A spiking associative memory on the hypercube
+
+We store $P = 3$ random patterns in $d = 40$ latent dimensions ($N = 80$ neurons) with the
+pseudo-inverse rule, cue the network with pattern 0 with 20% of its entries flipped, and follow
+the overlaps $m_\mu = \xi^\mu \cdot v / d$. The spikes keep $v$ inside the box while the slow loop
+drives it to the vertex of the stored pattern."""),
+    code("""d = 40
+xi = lm.random_patterns(3, d, rng=0)
+mem = lm.HypercubeMemory.from_patterns(xi, "pseudo_inverse", gamma=2.0)
+cue = lm.corrupt(xi[:1], 0.2, rng=1)[0]
+mrun = mem.run(0.5 * cue, 0.15, rec_every=10, rng=2)
+print(f"final overlaps {lm.overlap(mrun.v[-1], xi).round(2)}, max |v| = {np.abs(mrun.v).max():.3f}, "
+      f"mean rate {mrun.rate(mem.n):.1f} Hz")
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+gp.plot_overlaps(axes[0], mrun, xi); axes[0].legend(["cued pattern", "pattern 1", "pattern 2"], fontsize=7)
+k = np.flatnonzero(cue != xi[0])[:2]
+gp.plot_box(axes[1], mrun, dims=(int(k[0]), int(k[1])), patterns=xi[:1])
+axes[1].set_title("two dimensions flipped in the cue")
+gp.plot_raster(axes[2], mrun.spike_times, mrun.spike_ids)
+plt.tight_layout()"""),
+    md(r"""## 3. Which learning rule stores more?
+
+A vertex $\xi$ is stable iff $\gamma\, \xi_k (J\xi)_k > 1$ for every $k$ (`vertex_margins`). The
+rate-level reference (`completion_overlaps`, the slow latent with $v = \operatorname{clip}(u)$)
+is fast enough to sweep the load: mean overlap after completion from cues with 10% flipped
+entries, Hebbian against pseudo-inverse. The capacities (overlap $\ge 0.95$) come out near the
+module's measured 0.05 (Hebbian) and 0.31 (pseudo-inverse) patterns per neuron."""),
+    code("""loads = [2, 4, 8, 12, 16, 20, 24, 28, 32]
+plt.figure(figsize=(4.5, 3.3))
+for rule in ["hebbian", "pseudo_inverse"]:
+    m = []
+    for P in loads:                                # three pattern sets per load
+        m.append(np.mean([lm.completion_overlaps(lm.learn(pats, rule), pats, 0.1, rng=s).mean()
+                          for s in range(3) for pats in [lm.random_patterns(P, d, rng=100 * P + s)]]))
+    plt.plot(np.array(loads) / (2 * d), m, "o-", label=rule)
+plt.axhline(0.95, color="k", ls=":", lw=0.8)
+plt.xlabel("patterns per neuron P / N"); plt.ylabel("mean overlap after completion"); plt.legend()"""),
+    md(r"""## Exercises
+
+1. **Excitatory boundaries.** Build the tangent network with `D=+0.1`. Why does $y$ no longer track
+   the envelope (an unstable boundary)?
+2. **Precision and spikes.** Halve and double the decoder size $|D|$ in section 1. How do the
+   tracking error and the number of spikes change?
+3. **E-I networks.** `eb.fig8_network()` is an excitatory-inhibitory network whose activity sits at
+   the intersection of two boundaries; run it on `eb.ramp_protocol(dt)` and plot it with
+   `gp.plot_ei_plane`.
+4. **Capacity.** Run the spiking memory (`completion_overlaps(..., spiking=True)`) at the load where
+   the rate reference begins to fail. Does the spiking network do as well?"""),
+]
+
 NOTEBOOKS = {
     "01_rate_networks_and_chaos.ipynb": RATE,
     "02_spiking_engine.ipynb": SPIKING,
@@ -776,6 +1304,12 @@ NOTEBOOKS = {
     "05_population_geometry.ipynb": GEOMETRY,
     "06_loss_landscape_symmetry.ipynb": LANDSCAPE,
     "07_sweeps.ipynb": SWEEP,
+    "08_dmft.ipynb": DMFT,
+    "09_kernel_memory.ipynb": MEMORY,
+    "10_recurrent_training.ipynb": RECURRENT,
+    "11_deep_credit_assignment.ipynb": DEEP,
+    "12_fitting_hidden_neurons.ipynb": FITTING,
+    "13_lowrank_spiking.ipynb": LOWRANK,
 }
 
 

@@ -21,9 +21,9 @@ SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=
 mkdir -p "$SRC"
 # Copy (mtime-preserving, so unchanged objects are not recompiled) the sources the build and
 # the tests need; drop the normal build's extension modules.
-rm -rf "$SRC/neurocore" "$SRC/tests"
+rm -rf "$SRC/neurocore" "$SRC/tests" "$SRC/notebooks"
 tar --exclude='*.so' --exclude='__pycache__' --exclude='.hypothesis' -cf - \
-    setup.py pyproject.toml csrc neurocore tests | tar -xf - -C "$SRC"
+    setup.py pyproject.toml csrc neurocore tests notebooks | tar -xf - -C "$SRC"
 
 t0=$(date +%s)
 (cd "$SRC" && NEUROCORE_BLAS=fallback \
