@@ -173,6 +173,19 @@ static inline int nc_dict_set_int(PyObject *d, const char *key, long v)
     return r;
 }
 
+/* Export an X-macro table X(id, name, value) (e.g. NC_RATE_PHI_TABLE) as a module attribute, a
+ * dict name -> code, so Python's names cannot drift from the C enum:
+ *     NC_ADD_TABLE(m, "PHI_CODES", NC_RATE_PHI_TABLE);
+ * On failure an exception is left set for the module init to return NULL. */
+#define NC_TABLE_ENTRY_(id, name, val) if (ok_ && nc_dict_set_int(d_, name, val) < 0) ok_ = 0;
+#define NC_ADD_TABLE(module, attr, TABLE)                                   \
+    do {                                                                    \
+        PyObject *d_ = PyDict_New();                                        \
+        int ok_ = d_ != NULL;                                               \
+        TABLE(NC_TABLE_ENTRY_)                                              \
+        if (!ok_ || PyModule_AddObject(module, attr, d_) < 0) Py_XDECREF(d_); \
+    } while (0)
+
 /* ---------------------------------------------------------------- arrays */
 
 enum { NC_ANY = -1 };

@@ -548,15 +548,8 @@ PyMODINIT_FUNC PyInit__dmft(void)
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     if (nc_module_setup(m) < 0) { Py_DECREF(m); return NULL; }
-    PyObject *fns = PyDict_New(), *quads = PyDict_New();
-#define NC_X(id, name, val) nc_dict_set_int(fns, name, val);
-    NC_DMFT_FN_TABLE(NC_X)
-#undef NC_X
-#define NC_X(id, name, val) nc_dict_set_int(quads, name, val);
-    NC_DMFT_QUAD_TABLE(NC_X)
-#undef NC_X
-    PyModule_AddObject(m, "FN_CODES", fns);
-    PyModule_AddObject(m, "QUAD_CODES", quads);
+    NC_ADD_TABLE(m, "FN_CODES", NC_DMFT_FN_TABLE);
+    NC_ADD_TABLE(m, "QUAD_CODES", NC_DMFT_QUAD_TABLE);
     PyModule_AddIntConstant(m, "MIN_QUAD", NC_DMFT_MIN_QUAD);
     return m;
 }

@@ -454,14 +454,7 @@ PyMODINIT_FUNC PyInit__landscape(void)
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     if (nc_module_setup(m) < 0) { Py_DECREF(m); return NULL; }
-    PyObject *acts = PyDict_New(), *losses = PyDict_New();
-#define NC_X(id, name, val) nc_dict_set_int(acts, name, val);
-    NC_LANDSCAPE_ACT_TABLE(NC_X)
-#undef NC_X
-#define NC_X(id, name, val) nc_dict_set_int(losses, name, val);
-    NC_LANDSCAPE_LOSS_TABLE(NC_X)
-#undef NC_X
-    PyModule_AddObject(m, "ACT_CODES", acts);
-    PyModule_AddObject(m, "LOSS_CODES", losses);
+    NC_ADD_TABLE(m, "ACT_CODES", NC_LANDSCAPE_ACT_TABLE);
+    NC_ADD_TABLE(m, "LOSS_CODES", NC_LANDSCAPE_LOSS_TABLE);
     return m;
 }

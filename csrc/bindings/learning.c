@@ -664,27 +664,14 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "neurocore.learning._learning",
                                        "C kernels for learning rules (csrc/kernels/learning.c).", -1, methods};
 
-static PyObject *table_dict(int which)
-{
-    PyObject *d = PyDict_New();
-    if (!d) return NULL;
-#define NC_X(id, name, val) nc_dict_set_int(d, name, val);
-    if (which == 0) { NC_LEARNING_ACT_TABLE(NC_X) }
-    else if (which == 1) { NC_LEARNING_FEEDBACK_TABLE(NC_X) }
-    else if (which == 2) { NC_LEARNING_OPT_TABLE(NC_X) }
-    else { NC_LEARNING_LOSS_TABLE(NC_X) }
-#undef NC_X
-    return d;
-}
-
 PyMODINIT_FUNC PyInit__learning(void)
 {
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     if (nc_module_setup(m) < 0) { Py_DECREF(m); return NULL; }
-    PyModule_AddObject(m, "ACT_CODES", table_dict(0));
-    PyModule_AddObject(m, "FEEDBACK_CODES", table_dict(1));
-    PyModule_AddObject(m, "OPT_CODES", table_dict(2));
-    PyModule_AddObject(m, "LOSS_CODES", table_dict(3));
+    NC_ADD_TABLE(m, "ACT_CODES", NC_LEARNING_ACT_TABLE);
+    NC_ADD_TABLE(m, "FEEDBACK_CODES", NC_LEARNING_FEEDBACK_TABLE);
+    NC_ADD_TABLE(m, "OPT_CODES", NC_LEARNING_OPT_TABLE);
+    NC_ADD_TABLE(m, "LOSS_CODES", NC_LEARNING_LOSS_TABLE);
     return m;
 }

@@ -777,11 +777,7 @@ PyMODINIT_FUNC PyInit__memory(void)
     if (!SingularGramError) { Py_DECREF(m); return NULL; }
     Py_INCREF(SingularGramError);
     PyModule_AddObject(m, "SingularGramError", SingularGramError);
-    PyObject *names = PyDict_New();
-#define NC_X(id, name, val) nc_dict_set_int(names, name, val);
-    NC_MEMORY_KERNEL_TABLE(NC_X)
-#undef NC_X
-    PyModule_AddObject(m, "KERNEL_CODES", names);
+    NC_ADD_TABLE(m, "KERNEL_CODES", NC_MEMORY_KERNEL_TABLE);
     PyModule_AddIntConstant(m, "FIXED_POINT", NC_MEMORY_FIXED_POINT);
     PyModule_AddIntConstant(m, "CYCLE", NC_MEMORY_CYCLE);
     PyModule_AddIntConstant(m, "RUNNING", NC_MEMORY_RUNNING);

@@ -244,10 +244,6 @@ PyMODINIT_FUNC PyInit__rate(void)
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     if (nc_module_setup(m) < 0) { Py_DECREF(m); return NULL; }
-    PyObject *names = PyDict_New();
-#define NC_X(id, name, val) nc_dict_set_int(names, name, val);
-    NC_RATE_PHI_TABLE(NC_X)
-#undef NC_X
-    PyModule_AddObject(m, "PHI_CODES", names);
+    NC_ADD_TABLE(m, "PHI_CODES", NC_RATE_PHI_TABLE);
     return m;
 }

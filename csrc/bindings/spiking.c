@@ -1151,44 +1151,14 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef moduledef = {PyModuleDef_HEAD_INIT, "neurocore.spiking._spiking",
                                        "C kernels of the spiking engine (csrc/kernels/spiking*.c).", -1, methods};
 
-static PyObject *table_dict_lif_model(void)
-{
-    PyObject *d = PyDict_New();
-    if (!d) return NULL;
-#define NC_X(id, name, val) nc_dict_set_int(d, name, val);
-    NC_SPIKING_LIF_MODEL_TABLE(NC_X)
-#undef NC_X
-    return d;
-}
-
-static PyObject *table_dict_lif_method(void)
-{
-    PyObject *d = PyDict_New();
-    if (!d) return NULL;
-#define NC_X(id, name, val) nc_dict_set_int(d, name, val);
-    NC_SPIKING_LIF_METHOD_TABLE(NC_X)
-#undef NC_X
-    return d;
-}
-
-static PyObject *table_dict_rho(void)
-{
-    PyObject *d = PyDict_New();
-    if (!d) return NULL;
-#define NC_X(id, name, val) nc_dict_set_int(d, name, val);
-    NC_SPIKING_RHO_TABLE(NC_X)
-#undef NC_X
-    return d;
-}
-
 PyMODINIT_FUNC PyInit__spiking(void)
 {
     PyObject *m = PyModule_Create(&moduledef);
     if (!m) return NULL;
     if (nc_module_setup(m) < 0) { Py_DECREF(m); return NULL; }
-    PyModule_AddObject(m, "LIF_MODELS", table_dict_lif_model());
-    PyModule_AddObject(m, "LIF_METHODS", table_dict_lif_method());
-    PyModule_AddObject(m, "RHO_CODES", table_dict_rho());
+    NC_ADD_TABLE(m, "LIF_MODELS", NC_SPIKING_LIF_MODEL_TABLE);
+    NC_ADD_TABLE(m, "LIF_METHODS", NC_SPIKING_LIF_METHOD_TABLE);
+    NC_ADD_TABLE(m, "RHO_CODES", NC_SPIKING_RHO_TABLE);
     PyModule_AddIntConstant(m, "MAX_CHANNELS", NC_SPIKING_MAX_CHAN);
     PyModule_AddIntConstant(m, "MAX_DELAY", NC_SPIKING_MAX_DELAY);
     return m;
