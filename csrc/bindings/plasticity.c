@@ -94,6 +94,28 @@ static int pl_vec_or_scalar(PyObject *obj, const char *name, npy_intp n, double 
 
 static double *pl_data(PyArrayObject *a) { return a ? (double *)PyArray_DATA(a) : NULL; }
 
+/* The pre/post activities, threshold, modulator and pre reference of an update, converted and
+ * checked once for the dense and the CSR entry points. The arrays are new references (or NULL). */
+static int pl_signals(PyObject *pre_o, PyObject *post_o, PyObject *th_o, PyObject *mod_o, PyObject *ref_o,
+                      npy_intp n_pre, npy_intp n_post, PyArrayObject **pre, PyArrayObject **post,
+                      PyArrayObject **th, PyArrayObject **mod, PyArrayObject **ref, nc_plasticity_signals *s)
+{
+    npy_intp vpre[1] = {n_pre}, vpost[1] = {n_post};
+    *pre = nc_array_in(pre_o, "pre", NPY_FLOAT64, 1, vpre, NC_FINITE);
+    if (!*pre) return -1;
+    *post = nc_array_in(post_o, "post", NPY_FLOAT64, 1, vpost, NC_FINITE);
+    if (!*post) return -1;
+    if (pl_vec_or_scalar(th_o, "theta", n_post, 0.0, th, &s->theta_scalar)) return -1;
+    if (pl_vec_or_scalar(mod_o, "modulator", n_post, 1.0, mod, &s->mod_scalar)) return -1;
+    if (nc_array_opt(ref_o, "pre_ref", NPY_FLOAT64, 1, vpre, NC_FINITE, ref)) return -1;
+    s->pre = pl_data(*pre);
+    s->post = pl_data(*post);
+    s->theta = pl_data(*th);
+    s->mod = pl_data(*mod);
+    s->pre_ref = pl_data(*ref);
+    return 0;
+}
+
 static int pl_check_bounds(double w_min, double w_max)
 {
     if (isnan(w_min) || isnan(w_max) || w_min > w_max) {
@@ -155,20 +177,8 @@ static PyObject *py_update(PyObject *self, PyObject *args, PyObject *kw)
                                           "(an array of W's shape and dtype, e.g. np.zeros_like(W))");
         goto exit;
     }
-    npy_intp vpre[1] = {n_pre}, vpost[1] = {n_post};
-    pre = nc_array_in(pre_o, "pre", NPY_FLOAT64, 1, vpre, NC_FINITE);
-    if (!pre) goto exit;
-    post = nc_array_in(post_o, "post", NPY_FLOAT64, 1, vpost, NC_FINITE);
-    if (!post) goto exit;
     nc_plasticity_signals s = {0};
-    if (pl_vec_or_scalar(th_o, "theta", n_post, 0.0, &th, &s.theta_scalar)) goto exit;
-    if (pl_vec_or_scalar(mod_o, "modulator", n_post, 1.0, &mod, &s.mod_scalar)) goto exit;
-    if (nc_array_opt(ref_o, "pre_ref", NPY_FLOAT64, 1, vpre, NC_FINITE, &ref)) goto exit;
-    s.pre = pl_data(pre);
-    s.post = pl_data(post);
-    s.theta = pl_data(th);
-    s.mod = pl_data(mod);
-    s.pre_ref = pl_data(ref);
+    if (pl_signals(pre_o, post_o, th_o, mod_o, ref_o, n_pre, n_post, &pre, &post, &th, &mod, &ref, &s)) goto exit;
     nc_plasticity_params p = {rule, eta, power, w_min, w_max, decay};
     work = PyMem_Malloc(nc_plasticity_workspace_bytes(n_post, n_pre) + 8);
     if (!work) { PyErr_NoMemory(); goto exit; }
@@ -247,20 +257,8 @@ static PyObject *py_update_csr(PyObject *self, PyObject *args, PyObject *kw)
                                           "(an array of data's shape and dtype)");
         goto exit;
     }
-    npy_intp vpre[1] = {n_pre}, vpost[1] = {n_post};
-    pre = nc_array_in(pre_o, "pre", NPY_FLOAT64, 1, vpre, NC_FINITE);
-    if (!pre) goto exit;
-    post = nc_array_in(post_o, "post", NPY_FLOAT64, 1, vpost, NC_FINITE);
-    if (!post) goto exit;
     nc_plasticity_signals s = {0};
-    if (pl_vec_or_scalar(th_o, "theta", n_post, 0.0, &th, &s.theta_scalar)) goto exit;
-    if (pl_vec_or_scalar(mod_o, "modulator", n_post, 1.0, &mod, &s.mod_scalar)) goto exit;
-    if (nc_array_opt(ref_o, "pre_ref", NPY_FLOAT64, 1, vpre, NC_FINITE, &ref)) goto exit;
-    s.pre = pl_data(pre);
-    s.post = pl_data(post);
-    s.theta = pl_data(th);
-    s.mod = pl_data(mod);
-    s.pre_ref = pl_data(ref);
+    if (pl_signals(pre_o, post_o, th_o, mod_o, ref_o, n_pre, n_post, &pre, &post, &th, &mod, &ref, &s)) goto exit;
     nc_plasticity_params p = {rule, eta, power, w_min, w_max, decay};
     work = PyMem_Malloc(nc_plasticity_workspace_bytes(n_post, n_pre) + 8);
     if (!work) { PyErr_NoMemory(); goto exit; }
